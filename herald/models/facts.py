@@ -1,0 +1,121 @@
+"""Incident facts: the input contract of `herald obligations --facts FILE` (see design.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from herald.jurisdictions import UnknownJurisdictionError, normalise
+from herald.models.vocabulary import DataCategory, RiskLevel, Sector
+
+
+class Entity(BaseModel):
+    """The controller: the organisation the incident happened to."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1, max_length=500)
+    established_in: list[str] = Field(default_factory=list)
+    sectors: list[Sector] = Field(default_factory=list)
+    timezone: str = "UTC"
+    lead_authority: str | None = None
+    small_agent: bool = False
+
+    @field_validator("established_in")
+    @classmethod
+    def _known_codes(cls, codes: list[str]) -> list[str]:
+        return [_jurisdiction(code) for code in codes]
+
+    @field_validator("lead_authority")
+    @classmethod
+    def _known_authority(cls, code: str | None) -> str | None:
+        return None if code is None else _jurisdiction(code)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown IANA time zone {zone!r}") from err
+        return zone
+
+
+class Encryption(BaseModel):
+    """Whether the exposed data was encrypted, and whether the key went with it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    encrypted: bool = False
+    key_compromised: bool = False
+
+
+class AffectedGroup(BaseModel):
+    """How many people in one jurisdiction are affected, and optionally which data."""
+
+    model_config = ConfigDict(extra="allow")
+
+    jurisdiction: str
+    count: int = Field(ge=0)
+    data_categories: list[DataCategory] | None = None
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_code(cls, code: str) -> str:
+        return _jurisdiction(code)
+
+
+class IncidentFacts(BaseModel):
+    """What is known about an incident; every change re-runs assessment."""
+
+    model_config = ConfigDict(extra="allow")
+
+    aware_at: AwareDatetime
+    discovered_at: AwareDatetime | None = None
+    determined_at: AwareDatetime | None = None
+    ransom_paid_at: AwareDatetime | None = None
+    entity: Entity
+    data_categories: list[DataCategory] = Field(default_factory=list)
+    encryption: Encryption = Field(default_factory=Encryption)
+    affected: list[AffectedGroup] = Field(default_factory=list)
+    risk: RiskLevel | None = None
+    title: str = Field(default="Security incident", max_length=300)
+    description: str = Field(default="", max_length=20_000)
+    remediation: str = Field(default="", max_length=20_000)
+
+    @model_validator(mode="after")
+    def _ordered_instants(self) -> IncidentFacts:
+        if self.discovered_at and self.discovered_at > self.aware_at:
+            raise ValueError("discovered_at must not be later than aware_at")
+        return self
+
+    def categories_for(self, group: AffectedGroup) -> list[DataCategory]:
+        """Data categories exposed for one group (its own list overrides the incident's)."""
+        if group.data_categories is not None:
+            return group.data_categories
+        return self.data_categories
+
+    def clock_start(self) -> datetime:
+        """The earliest known instant of the incident, used when a law's clock start is unknown."""
+        return min(t for t in (self.discovered_at, self.aware_at, self.determined_at) if t)
+
+    def unknown_fields(self) -> list[str]:
+        """Keys the contract does not define; kept, but reported so a typo is noticed."""
+        found = [f"{key}" for key in (self.model_extra or {})]
+        found += [f"entity.{key}" for key in (self.entity.model_extra or {})]
+        for index, group in enumerate(self.affected):
+            found += [f"affected.{index}.{key}" for key in (group.model_extra or {})]
+        return found
+
+    def total_affected(self) -> int:
+        """Number of affected people over all jurisdictions."""
+        return sum(group.count for group in self.affected)
+
+
+def _jurisdiction(code: str) -> str:
+    try:
+        return normalise(code)
+    except UnknownJurisdictionError as err:
+        raise ValueError(str(err)) from err

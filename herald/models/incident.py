@@ -1,0 +1,95 @@
+"""Incident state as the workflow holds it and the `status` query returns it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from herald.models.assessment import Assessment
+from herald.models.delivery import DeliverySummary
+from herald.models.drafts import Draft
+from herald.models.facts import IncidentFacts
+from herald.models.obligations import Obligation, RegimeDecision
+from herald.models.population import PopulationSource
+from herald.models.reports import RegulatorReport
+from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Phase
+
+
+class TimelineEvent(BaseModel):
+    """One thing that happened, who did it and when; the backbone of the evidence pack."""
+
+    at: datetime
+    actor: str
+    kind: str
+    detail: str = ""
+
+
+class Waiver(BaseModel):
+    """An obligation a person decided not to fulfil, with the reason (kept as evidence)."""
+
+    obligation_id: str
+    actor: str
+    reason: str
+    at: datetime
+
+
+class IncidentInput(BaseModel):
+    """Starts an IncidentWorkflow."""
+
+    incident_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    facts: IncidentFacts
+    population: PopulationSource | None = None
+    commander: str = Field(min_length=1)
+    approvals_required: int = Field(default=2, ge=1, le=5)
+    channel_order: list[Channel] = Field(
+        default_factory=lambda: [Channel.EMAIL, Channel.SMS, Channel.LETTER]
+    )
+    team_contacts: list[str] = Field(
+        default_factory=list, description="where deadline reminders go (emails)"
+    )
+    reminder_offsets_s: list[int] = Field(
+        default_factory=lambda: [24 * 3600, 6 * 3600, 3600],
+        description="seconds before a deadline at which reminders go out",
+    )
+
+    def validate_channels(self) -> None:
+        """Channel order may only name channels that reach a person."""
+        for channel in self.channel_order:
+            if channel not in PERSONAL_CHANNELS:
+                raise ValueError(f"channel_order: {channel} does not reach a person")
+
+
+class IncidentStatus(BaseModel):
+    """Everything the console, API and CLI show about one incident."""
+
+    incident_id: str
+    phase: Phase
+    commander: str
+    approvals_required: int
+    facts: IncidentFacts
+    facts_version: int
+    population: PopulationSource | None
+    assessment: Assessment | None
+    obligations: list[Obligation]
+    decisions: list[RegimeDecision]
+    drafts: list[Draft]
+    reports: list[RegulatorReport]
+    deliveries: list[DeliverySummary]
+    waivers: list[Waiver]
+    timeline: list[TimelineEvent]
+    open_obligations: list[str] = Field(description="obligations neither met nor waived")
+    next_deadline: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class IncidentResult(BaseModel):
+    """What an IncidentWorkflow returns when the incident is closed."""
+
+    incident_id: str
+    phase: Phase
+    closed_at: datetime
+    obligations: int
+    waived: int
+    deliveries: list[DeliverySummary]
+    reports: list[RegulatorReport]

@@ -1,0 +1,244 @@
+"""Inputs and results of updates, signals, activities and child workflows.
+
+One input model and one result model each, so that a field can be added without breaking
+the signature of a running workflow (see docs/architecture.md on replay safety).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from herald.models.assessment import Assessment
+from herald.models.delivery import DeliverySummary
+from herald.models.drafts import RenderedDraft
+from herald.models.facts import IncidentFacts
+from herald.models.obligations import Evaluation, Obligation
+from herald.models.population import PopulationSource
+from herald.models.reports import RegulatorReport
+from herald.models.vocabulary import Channel, DraftState, Phase, ReportStatus
+
+# ---- updates on IncidentWorkflow -------------------------------------------------------
+
+
+class UpdateFactsInput(BaseModel):
+    facts: IncidentFacts
+    actor: str = Field(min_length=1)
+
+
+class UpdateFactsResult(BaseModel):
+    facts_version: int
+    obligations: int
+    drafts_changed: list[str]
+    deadlines_moved: list[str]
+
+
+class ApproveDraftInput(BaseModel):
+    draft_id: str
+    approver: str = Field(min_length=1)
+    content_hash: str = Field(description="the hash the approver saw; binds the approval")
+    comment: str = ""
+
+
+class RequestChangesInput(BaseModel):
+    draft_id: str
+    reviewer: str = Field(min_length=1)
+    comment: str = Field(min_length=1)
+
+
+class ReviseDraftInput(BaseModel):
+    draft_id: str
+    author: str = Field(min_length=1)
+    subject: str | None = None
+    body: str = Field(min_length=1)
+
+
+class DraftDecisionResult(BaseModel):
+    draft_id: str
+    version: int
+    state: DraftState
+    approvals: int
+    approvals_required: int
+
+
+class RecordRegulatorStatusInput(BaseModel):
+    report_id: str
+    status: ReportStatus
+    actor: str = Field(min_length=1)
+    reference: str | None = Field(default=None, max_length=200)
+    note: str = Field(default="", max_length=5_000)
+
+
+class RecordRegulatorStatusResult(BaseModel):
+    report: RegulatorReport
+
+
+class WaiveObligationInput(BaseModel):
+    obligation_id: str
+    actor: str = Field(min_length=1)
+    reason: str = Field(min_length=10, description="kept as evidence; say why")
+
+
+class WaiveObligationResult(BaseModel):
+    obligation_id: str
+    open_obligations: list[str]
+
+
+class CloseIncidentInput(BaseModel):
+    actor: str = Field(min_length=1)
+    note: str = ""
+
+
+class CloseIncidentResult(BaseModel):
+    incident_id: str
+    phase: Phase
+    closed_at: datetime
+
+
+# ---- activities ------------------------------------------------------------------------
+
+
+class AssessPopulationInput(BaseModel):
+    incident_id: str
+    source: PopulationSource
+    channel_order: list[Channel]
+
+
+class AssessPopulationResult(BaseModel):
+    assessment: Assessment
+
+
+class EvaluateObligationsInput(BaseModel):
+    facts: IncidentFacts
+    assessment: Assessment | None = None
+
+
+class EvaluateObligationsResult(BaseModel):
+    facts: IncidentFacts = Field(description="the facts as judged: affected from the population")
+    evaluation: Evaluation
+
+
+class RenderDraftsInput(BaseModel):
+    incident_id: str
+    facts: IncidentFacts
+    obligations: list[Obligation]
+    assessment: Assessment | None = None
+    channel_order: list[Channel]
+
+
+class RenderDraftsResult(BaseModel):
+    drafts: list[RenderedDraft]
+
+
+class ApprovedMessage(BaseModel):
+    """The approved text of one draft, carried to delivery (incident-level, no PII)."""
+
+    draft_id: str
+    language: str
+    subject: str | None
+    body: str
+    content_hash: str
+
+
+class CampaignSpec(BaseModel):
+    """What one campaign sends: one individuals obligation over one channel."""
+
+    incident_id: str
+    obligation_id: str
+    channel: Channel
+    channel_order: list[Channel]
+    jurisdictions: list[str]
+    messages: list[ApprovedMessage]
+    default_language: str = "en"
+
+
+class CountPopulationInput(BaseModel):
+    source: PopulationSource
+
+
+class CountPopulationResult(BaseModel):
+    rows: int
+
+
+class SendNoticeBatchInput(BaseModel):
+    spec: CampaignSpec
+    source: PopulationSource
+    start_row: int = Field(ge=1, description="first data row (1-based), inclusive")
+    end_row: int = Field(ge=1, description="last data row, inclusive")
+
+
+class SendNoticeBatchResult(BaseModel):
+    summary: DeliverySummary
+
+
+class FileRegulatorReportInput(BaseModel):
+    incident_id: str
+    report: RegulatorReport
+    message: ApprovedMessage
+
+
+class FileRegulatorReportResult(BaseModel):
+    location: str
+
+
+class SendReminderInput(BaseModel):
+    incident_id: str
+    report: RegulatorReport
+    recipients: list[str]
+    kind: str = Field(description="'reminder' before the deadline, 'overdue' after it")
+    at: datetime
+
+
+class SendReminderResult(BaseModel):
+    delivered_to: int
+
+
+# ---- child workflows and their signals ---------------------------------------------------
+
+
+class NotificationCampaignInput(BaseModel):
+    spec: CampaignSpec
+    source: PopulationSource
+    batch_rows: int = Field(default=5_000, ge=1)
+    next_row: int = Field(default=1, ge=1, description="resume point after continue-as-new")
+    total_rows: int | None = None
+    partial: DeliverySummary | None = None
+
+
+class NotificationCampaignResult(BaseModel):
+    summary: DeliverySummary
+
+
+class RegulatorReportInput(BaseModel):
+    incident_id: str
+    report: RegulatorReport
+    team_contacts: list[str]
+    reminder_offsets_s: list[int]
+
+
+class RegulatorReportResult(BaseModel):
+    report_id: str
+    late: bool
+    reminders_sent: list[datetime]
+
+
+class ReportApprovedSignal(BaseModel):
+    message: ApprovedMessage
+
+
+class ReportFiledSignal(BaseModel):
+    at: datetime
+    reference: str | None = None
+
+
+class DeadlineMovedSignal(BaseModel):
+    due_at: datetime | None
+
+
+class ReportEventSignal(BaseModel):
+    """Sent by a RegulatorReportWorkflow to its incident: a reminder went out, or overdue."""
+
+    report_id: str
+    kind: str
+    at: datetime

@@ -1,0 +1,53 @@
+"""Regulator reports: one filing to one authority, tracked to closure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from herald.models.vocabulary import ReportStatus
+
+# Allowed status moves. A person may also correct a status backwards only by re-recording
+# the earlier one through `record_regulator_status`, which the workflow refuses: filings are
+# evidence, so history is append-only and the status only moves along these edges.
+STATUS_TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
+    ReportStatus.DRAFTED: frozenset({ReportStatus.APPROVED, ReportStatus.SUBMITTED}),
+    ReportStatus.APPROVED: frozenset({ReportStatus.SUBMITTED}),
+    ReportStatus.SUBMITTED: frozenset(
+        {ReportStatus.ACKNOWLEDGED, ReportStatus.QUESTIONS, ReportStatus.CLOSED}
+    ),
+    ReportStatus.ACKNOWLEDGED: frozenset({ReportStatus.QUESTIONS, ReportStatus.CLOSED}),
+    ReportStatus.QUESTIONS: frozenset({ReportStatus.ANSWERED}),
+    ReportStatus.ANSWERED: frozenset(
+        {ReportStatus.QUESTIONS, ReportStatus.ACKNOWLEDGED, ReportStatus.CLOSED}
+    ),
+    ReportStatus.CLOSED: frozenset(),
+}
+
+
+class StatusChange(BaseModel):
+    """One recorded status of a report, with who recorded it."""
+
+    status: ReportStatus
+    at: datetime
+    actor: str
+    reference: str | None = None
+    note: str = ""
+
+
+class RegulatorReport(BaseModel):
+    """The state of one report, as the incident workflow tracks it."""
+
+    id: str = Field(description="equals the obligation id it fulfils")
+    regime: str
+    authority: str
+    contact: str = ""
+    due_at: datetime | None = None
+    status: ReportStatus = ReportStatus.DRAFTED
+    reference: str | None = None
+    submitted_at: datetime | None = None
+    overdue: bool = False
+    late: bool = Field(default=False, description="filed after its deadline")
+    reminders_sent: list[datetime] = Field(default_factory=list)
+    history: list[StatusChange] = Field(default_factory=list)
