@@ -7,7 +7,7 @@ from functools import lru_cache
 import pycountry
 
 EU_MEMBER_STATES: frozenset[str] = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
 # EEA states outside the EU apply the GDPR too.
 EEA_STATES: frozenset[str] = EU_MEMBER_STATES | {"IS", "LI", "NO"}

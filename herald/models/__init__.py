@@ -9,7 +9,7 @@ from herald.models.drafts import (
     RenderedDraft,
     content_hash,
 )
-from herald.models.facts import AffectedGroup, Encryption, Entity, IncidentFacts
+from herald.models.facts import AffectedGroup, Encryption, Entity, EntityContact, IncidentFacts
 from herald.models.incident import (
     IncidentInput,
     IncidentResult,
@@ -51,6 +51,7 @@ __all__ = [
     "DraftState",
     "Encryption",
     "Entity",
+    "EntityContact",
     "Evaluation",
     "IncidentFacts",
     "IncidentInput",

@@ -11,6 +11,22 @@ from herald.jurisdictions import UnknownJurisdictionError, normalise
 from herald.models.vocabulary import DataCategory, RiskLevel, Sector
 
 
+class EntityContact(BaseModel):
+    """The contact point notices and reports name (GDPR Art. 33(3)(b): the DPO)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(default="Data Protection Officer", max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    postal_address: str | None = Field(default=None, max_length=500)
+    website: str | None = Field(default=None, max_length=500)
+
+    def is_complete(self) -> bool:
+        """A contact point is usable when a person can reach it by at least one means."""
+        return bool(self.email or self.phone or self.postal_address)
+
+
 class Entity(BaseModel):
     """The controller: the organisation the incident happened to."""
 
@@ -22,6 +38,7 @@ class Entity(BaseModel):
     timezone: str = "UTC"
     lead_authority: str | None = None
     small_agent: bool = False
+    contact: EntityContact | None = None
 
     @field_validator("established_in")
     @classmethod

@@ -116,6 +116,7 @@ class EvaluateObligationsInput(BaseModel):
 
 class EvaluateObligationsResult(BaseModel):
     facts: IncidentFacts = Field(description="the facts as judged: affected from the population")
+    assessment: Assessment = Field(description="with the risk level and its reasons")
     evaluation: Evaluation
 
 
@@ -135,6 +136,7 @@ class ApprovedMessage(BaseModel):
     """The approved text of one draft, carried to delivery (incident-level, no PII)."""
 
     draft_id: str
+    channel: Channel
     language: str
     subject: str | None
     body: str
@@ -179,6 +181,18 @@ class FileRegulatorReportInput(BaseModel):
 
 
 class FileRegulatorReportResult(BaseModel):
+    location: str
+
+
+class PublishNoticeInput(BaseModel):
+    """Publish an approved notice that is not addressed to one person (public, media …)."""
+
+    incident_id: str
+    obligation: Obligation
+    messages: list[ApprovedMessage]
+
+
+class PublishNoticeResult(BaseModel):
     location: str
 
 

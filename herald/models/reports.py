@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 
 from herald.models.vocabulary import ReportStatus
 
-# Allowed status moves. A person may also correct a status backwards only by re-recording
-# the earlier one through `record_regulator_status`, which the workflow refuses: filings are
-# evidence, so history is append-only and the status only moves along these edges.
+# Allowed status moves. Filings are evidence, so history is append-only and the status only
+# moves along these edges; DRAFTED -> APPROVED happens when the report's draft is approved
+# (four eyes), never by a status update, so nothing is filed unapproved.
 STATUS_TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
-    ReportStatus.DRAFTED: frozenset({ReportStatus.APPROVED, ReportStatus.SUBMITTED}),
+    ReportStatus.DRAFTED: frozenset({ReportStatus.APPROVED}),
     ReportStatus.APPROVED: frozenset({ReportStatus.SUBMITTED}),
     ReportStatus.SUBMITTED: frozenset(
         {ReportStatus.ACKNOWLEDGED, ReportStatus.QUESTIONS, ReportStatus.CLOSED}

@@ -1,0 +1,1 @@
+"""Temporal activities: each wraps one side effect around Herald's domain code."""

@@ -1,0 +1,263 @@
+"""The outbox channel: every message becomes a file a person can open and read.
+
+Used by the demo, the tests and any deployment without provider accounts. Layout:
+
+    <root>/<incident_id>/<channel>/<key hash>.<eml|json|txt>
+    <root>/<incident_id>/<folder>/<name>.eml          (write_document: reports, reminders)
+
+Email is an RFC 5322 `.eml` (opens in any mail client), SMS, push and voice are `.json`,
+letters are `.txt` with the postal address block on top. File names are hashes of the
+idempotency key, never names or addresses. Files are written to a temporary name and renamed
+into place, so a crash never leaves a half-written message, and a second write with the same
+idempotency key leaves the first file as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import BaseHeader
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
+from pathlib import Path
+
+from herald.channels.base import OutgoingMessage, SendResult
+from herald.models.drafts import content_hash
+from herald.models.vocabulary import Channel
+
+__all__ = ["DEFAULT_SENDER", "OutboxChannel"]
+
+DEFAULT_SENDER = "Herald Notifications <notifications@herald.example>"
+
+_EXTENSIONS: dict[Channel, str] = {
+    Channel.EMAIL: "eml",
+    Channel.REPORT: "eml",
+    Channel.SMS: "json",
+    Channel.PUSH: "json",
+    Channel.VOICE: "json",
+    Channel.LETTER: "txt",
+    Channel.WEB: "txt",
+}
+# Same shape as IncidentInput.incident_id: safe as one path component.
+_SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+# RFC 5322's hard limit instead of the 78-column default: folding a 64-character hash header
+# makes the stdlib parser read it back with a leading space.
+_EMAIL_POLICY = policy.default.clone(max_line_length=998)
+
+
+class OutboxChannel:
+    """A `ChannelAdapter` that writes messages under a folder instead of sending them."""
+
+    name = "outbox"
+
+    def __init__(self, root: Path, *, sender: str = DEFAULT_SENDER, fsync: bool = False) -> None:
+        """Create an outbox writing under `root` (created on first write).
+
+        Args:
+            root: The outbox folder, usually `get_settings().outbox_dir`.
+            sender: The From of every `.eml`, e.g. "Example Ltd <privacy@example.com>".
+            fsync: Also flush each file to disk before renaming it into place. The rename
+                alone already survives a killed process; fsync adds power-loss safety at a
+                large cost in throughput.
+        """
+        self.root = Path(root)
+        self.sender = sender
+        self.fsync = fsync
+
+    # ---- ChannelAdapter ------------------------------------------------------------------
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Write `message` to its file unless a file for its idempotency key exists.
+
+        Returns an accepted result whose `provider_message_id` is the file's path relative to
+        the outbox root, or a permanent error when the message cannot be written as such
+        (e.g. a line break in a header).
+        """
+        path = self.path_for(message)
+        if not path.exists():
+            try:
+                data = self._render(message)
+            except ValueError as exc:
+                return SendResult(accepted=False, permanent_error=f"unwritable message: {exc}")
+            self._write_atomic(path, data)
+        return SendResult(accepted=True, provider_message_id=self._relative(path))
+
+    # ---- reconciliation ------------------------------------------------------------------
+
+    def path_for(self, message: OutgoingMessage) -> Path:
+        """Where `message` is (or would be) written."""
+        return self.key_path(message.incident_id, message.channel, message.idempotency_key)
+
+    def key_path(self, incident_id: str, channel: Channel, idempotency_key: str) -> Path:
+        """Where the message with this idempotency key is (or would be) written."""
+        folder = self.root / _component(incident_id) / channel.value
+        return folder / f"{_digest(idempotency_key)}.{_EXTENSIONS[channel]}"
+
+    def exists(self, message: OutgoingMessage) -> bool:
+        """Whether `message` was written, for reconciling ledger rows left in `sending`."""
+        return self.path_for(message).exists()
+
+    def has(self, incident_id: str, channel: Channel, idempotency_key: str) -> bool:
+        """Like `exists`, from the key alone (no need to re-render the message)."""
+        return self.key_path(incident_id, channel, idempotency_key).exists()
+
+    # ---- documents -----------------------------------------------------------------------
+
+    def write_document(
+        self,
+        incident_id: str,
+        *,
+        folder: str,
+        name: str,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+    ) -> Path:
+        """Write an `.eml` to an authority or the response team (reports, reminders).
+
+        Writing the same `folder`/`name` again replaces the document atomically.
+
+        Args:
+            incident_id: The incident the document belongs to.
+            folder: A folder under the incident, e.g. "reports" or "reminders".
+            name: The document's name, e.g. a report id and phase; characters that are unsafe
+                in a file name become "-".
+            to: Recipient addresses (the authority's or the team's).
+            subject: The email subject.
+            body: The plain-text body.
+
+        Returns:
+            The path of the written file.
+        """
+        safe_name = _UNSAFE_CHARS.sub("-", name).strip(".-") or "document"
+        path = self.root / _component(incident_id) / _component(folder) / f"{safe_name}.eml"
+        key = f"{incident_id}/{folder}/{safe_name}"
+        msg = self._email_headers(
+            incident_id, key, content_hash(subject, body), to=", ".join(to), subject=subject
+        )
+        _set_body(msg, body)
+        self._write_atomic(path, msg.as_bytes())
+        return path
+
+    # ---- rendering -----------------------------------------------------------------------
+
+    def _render(self, message: OutgoingMessage) -> bytes:
+        if message.channel in (Channel.EMAIL, Channel.REPORT):
+            msg = self._email_headers(
+                message.incident_id,
+                message.idempotency_key,
+                message.content_hash,
+                to=formataddr((message.recipient_name, message.to)),
+                subject=message.subject,
+            )
+            msg["X-Herald-Channel"] = _header("X-Herald-Channel", message.channel.value)
+            _set_body(msg, message.body)
+            return msg.as_bytes()
+        if message.channel in (Channel.LETTER, Channel.WEB):
+            return _letter(message).encode()
+        return _json_message(message).encode()
+
+    def _email_headers(
+        self, incident_id: str, key: str, digest: str, *, to: str, subject: str | None
+    ) -> EmailMessage:
+        msg = EmailMessage(policy=_EMAIL_POLICY)
+        msg["From"] = _header("From", self.sender)
+        msg["To"] = to
+        if subject is not None:
+            msg["Subject"] = _header("Subject", subject)
+        msg["Date"] = _header("Date", format_datetime(datetime.now(UTC).replace(microsecond=0)))
+        # Derived from the key, so a re-sent message keeps its Message-ID.
+        domain = parseaddr(self.sender)[1].rpartition("@")[2] or "herald.example"
+        msg["Message-ID"] = f"<{_digest(key)}@{domain}>"
+        msg["X-Herald-Incident"] = _header("X-Herald-Incident", incident_id)
+        msg["X-Herald-Content-Hash"] = _header("X-Herald-Content-Hash", digest)
+        return msg
+
+    def _write_atomic(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Same folder as the target, so os.replace is an atomic rename on one file system.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                if self.fsync:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+@lru_cache(maxsize=1024)
+def _header(name: str, value: str) -> BaseHeader:
+    """A parsed header, cached across messages.
+
+    Parsing dominates the cost of an .eml, and a campaign repeats the same From, Subject,
+    Date (per second) and X-Herald values for every recipient.
+    """
+    # EmailMessage refuses line breaks only in values it parses itself; keep that guard.
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{name} may not contain a line break")
+    header: BaseHeader = _EMAIL_POLICY.header_factory(name, value)
+    return header
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _component(value: str) -> str:
+    """Refuse path components that could escape the outbox (e.g. '..', '/')."""
+    if not _SAFE_COMPONENT.match(value):
+        raise ValueError("not a safe outbox folder name (letters, digits, '.', '_', '-')")
+    return value
+
+
+def _set_body(msg: EmailMessage, body: str) -> None:
+    # 8bit keeps the text readable in an editor; RFC 5322 caps lines at 998 octets, beyond
+    # which the stdlib's default (quoted-printable or base64) is the correct encoding.
+    fits = all(len(line.encode()) <= 998 for line in body.splitlines())
+    msg.set_content(body, cte="8bit" if fits else None)
+
+
+def _json_message(message: OutgoingMessage) -> str:
+    payload: dict[str, object] = {
+        "channel": message.channel.value,
+        "incident_id": message.incident_id,
+        "to": message.to,
+        "recipient_name": message.recipient_name,
+    }
+    if message.channel is Channel.VOICE:
+        # A voice call is read out: one script line per paragraph, in order.
+        payload["script"] = [p.strip() for p in message.body.split("\n\n") if p.strip()]
+    else:
+        if message.subject is not None:
+            payload["title" if message.channel is Channel.PUSH else "subject"] = message.subject
+        payload["body"] = message.body
+    payload["content_hash"] = message.content_hash
+    payload["idempotency_key"] = message.idempotency_key
+    payload["written_at"] = datetime.now(UTC).isoformat()
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _letter(message: OutgoingMessage) -> str:
+    lines = [message.recipient_name] if message.recipient_name else []
+    if message.channel is Channel.LETTER:
+        lines += [line.strip() for line in message.to.splitlines() if line.strip()]
+    lines.append("")
+    if message.subject:
+        lines += [message.subject, ""]
+    lines.append(message.body.rstrip("\n"))
+    return "\n".join(lines) + "\n"

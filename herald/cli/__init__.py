@@ -1,0 +1,35 @@
+"""The `herald` command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import typer
+
+from herald.cli import drafts, incidents, reports
+from herald.cli.demo import demo
+from herald.cli.obligations import obligations
+from herald.cli.server import dev, worker
+
+app = typer.Typer(
+    help="Herald: security-incident notification on Temporal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(incidents.app, name="incident")
+app.add_typer(drafts.app, name="drafts")
+app.add_typer(reports.app, name="reports")
+app.command()(obligations)
+app.command()(dev)
+app.command()(worker)
+app.command()(demo)
+
+
+def main() -> None:
+    """Entry point of the `herald` script."""
+    logging.basicConfig(
+        level=os.environ.get("HERALD_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    app()

@@ -1,0 +1,115 @@
+"""`herald drafts …`: read and approve the rendered notices and reports."""
+
+from __future__ import annotations
+
+import typer
+
+from herald.cli.common import default_actor, emit_json, fail, incidents, run, table
+from herald.cli.incidents import fetch_status
+from herald.models import Draft
+from herald.models.messages import ApproveDraftInput, RequestChangesInput
+
+app = typer.Typer(help="Review and approve drafts (four eyes).", no_args_is_help=True)
+
+
+def _find(incident_id: str, draft_id: str) -> Draft:
+    current = run(lambda: fetch_status(incident_id))
+    for draft in current.drafts:
+        if draft.id == draft_id:
+            return draft
+    fail(f"no draft {draft_id!r} in {incident_id}; see `herald drafts list {incident_id}`", 2)
+
+
+@app.command("list")
+def list_drafts(incident_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List drafts with version, state, approvals and missing content."""
+    current = run(lambda: fetch_status(incident_id))
+    if as_json:
+        emit_json(current.drafts)
+        return
+    table(
+        [
+            [
+                d.id,
+                f"v{d.version}",
+                d.state,
+                f"{len(d.approvals)}/{current.approvals_required}",
+                ",".join(d.missing_elements) or "-",
+            ]
+            for d in current.drafts
+        ],
+        ["draft", "version", "state", "approvals", "missing"],
+    )
+
+
+@app.command("show")
+def show(incident_id: str, draft_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Print one draft with its content hash (what an approval binds to)."""
+    draft = _find(incident_id, draft_id)
+    if as_json:
+        emit_json(draft)
+        return
+    typer.echo(f"Draft {draft.id} v{draft.version} [{draft.state}] by {draft.author}")
+    typer.echo(f"hash: {draft.content_hash}")
+    if draft.missing_elements:
+        typer.echo(f"MISSING required content: {', '.join(draft.missing_elements)}")
+    for approval in draft.approvals:
+        typer.echo(f"approved by {approval.approver} at {approval.at.isoformat()}")
+    typer.echo("-" * 72)
+    if draft.subject:
+        typer.echo(f"Subject: {draft.subject}\n")
+    typer.echo(draft.body)
+
+
+@app.command("approve")
+def approve(
+    incident_id: str,
+    draft_id: str,
+    approver: str = typer.Option(..., "--as", help="who approves (not the author)"),
+    expected_hash: str | None = typer.Option(
+        None, "--hash", help="hash (or prefix) you read with `drafts show`; refused if it changed"
+    ),
+    comment: str = typer.Option("", "--comment"),
+) -> None:
+    """Approve the current version of a draft."""
+    draft = _find(incident_id, draft_id)
+    if expected_hash and not draft.content_hash.startswith(expected_hash):
+        fail(f"draft {draft_id} changed since you read it (now v{draft.version}); read it again")
+
+    async def body() -> None:
+        result = await (await incidents()).approve(
+            incident_id,
+            ApproveDraftInput(
+                draft_id=draft_id,
+                approver=approver,
+                content_hash=draft.content_hash,
+                comment=comment,
+            ),
+        )
+        typer.echo(
+            f"{result.draft_id} v{result.version}: {result.state} "
+            f"({result.approvals}/{result.approvals_required} approvals)"
+        )
+
+    run(body)
+
+
+@app.command("request-changes")
+def request_changes(
+    incident_id: str,
+    draft_id: str,
+    comment: str = typer.Option(..., "--comment"),
+    reviewer: str | None = typer.Option(None, "--as"),
+) -> None:
+    """Send a draft back with a comment."""
+
+    async def body() -> None:
+        result = await (await incidents()).request_changes(
+            incident_id,
+            RequestChangesInput(
+                draft_id=draft_id, reviewer=reviewer or default_actor(), comment=comment
+            ),
+        )
+        typer.echo(f"{result.draft_id} v{result.version}: {result.state}")
+
+    run(body)

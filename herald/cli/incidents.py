@@ -1,0 +1,165 @@
+"""`herald incident …`: start, watch and close incidents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from herald.cli.common import default_actor, emit_json, fail, incidents, run, settings, table
+from herald.inputs import load_facts
+from herald.models import IncidentInput, IncidentStatus
+from herald.models.messages import (
+    CloseIncidentInput,
+    UpdateFactsInput,
+    WaiveObligationInput,
+)
+from herald.population import open_population
+
+app = typer.Typer(help="Start, follow and close incidents.", no_args_is_help=True)
+
+
+def new_incident_id(now: datetime | None = None) -> str:
+    """A readable, sortable incident id such as INC-20260302-091500."""
+    return (now or datetime.now(UTC)).strftime("INC-%Y%m%d-%H%M%S")
+
+
+@app.command("start")
+def start(
+    facts: Path = typer.Option(..., "--facts", help="incident facts JSON (design.md contract)"),
+    population: Path | None = typer.Option(None, "--population", help="CSV or JSONL file"),
+    incident_id: str | None = typer.Option(None, "--id", help="default: INC-<date>-<time>"),
+    commander: str | None = typer.Option(None, "--as", help="incident commander"),
+    team: list[str] = typer.Option([], "--team", help="email for deadline reminders (repeat)"),
+) -> None:
+    """Start an incident; prints its id."""
+
+    async def body() -> None:
+        config = settings()
+        inp = IncidentInput(
+            incident_id=incident_id or new_incident_id(),
+            facts=load_facts(facts),
+            population=open_population(population) if population else None,
+            commander=commander or default_actor(),
+            approvals_required=config.approvals_required,
+            team_contacts=team,
+        )
+        typer.echo(await (await incidents()).start(inp))
+
+    if population and not population.exists():
+        fail(f"{population}: no such file", 2)
+    run(body)
+
+
+async def fetch_status(incident_id: str) -> IncidentStatus:
+    """The live status of one incident."""
+    return await (await incidents()).status(incident_id)
+
+
+@app.command("status")
+def status(
+    incident_id: str,
+    as_json: bool = typer.Option(False, "--json", help="print the full status as JSON"),
+) -> None:
+    """Show phase, obligations, deadlines, drafts, deliveries and the timeline."""
+    current = run(lambda: fetch_status(incident_id))
+    if as_json:
+        emit_json(current)
+        return
+    show_status(current)
+
+
+def show_status(current: IncidentStatus) -> None:
+    """Print an incident's status for a person."""
+    typer.echo(f"Incident {current.incident_id}: {current.facts.title}")
+    typer.echo(f"  phase: {current.phase}   commander: {current.commander}")
+    if current.assessment:
+        a = current.assessment
+        typer.echo(
+            f"  affected: {a.total} people ({a.rejected} rows rejected), risk {a.risk}: "
+            + "; ".join(a.risk_reasons)
+        )
+    if current.next_deadline:
+        typer.echo(f"  next deadline: {current.next_deadline.isoformat()}")
+    typer.echo("\nObligations")
+    table(
+        [
+            [
+                o.id,
+                o.audience,
+                o.recipient[:40],
+                o.due_at.isoformat() if o.due_at else o.deadline[:40],
+                "open" if o.id in current.open_obligations else "met/waived",
+            ]
+            for o in current.obligations
+        ],
+        ["id", "audience", "recipient", "due", "state"],
+    )
+    if current.deliveries:
+        typer.echo("\nDeliveries")
+        table(
+            [
+                [d.obligation_id, d.channel, str(d.targeted), str(d.sent), str(d.failed)]
+                for d in current.deliveries
+            ],
+            ["obligation", "channel", "targeted", "sent", "failed"],
+        )
+    typer.echo("\nTimeline")
+    for event in current.timeline:
+        typer.echo(f"  {event.at.isoformat()}  {event.actor:<12} {event.kind:<24} {event.detail}")
+
+
+@app.command("update-facts")
+def update_facts(
+    incident_id: str,
+    facts: Path = typer.Option(..., "--facts"),
+    actor: str | None = typer.Option(None, "--as"),
+) -> None:
+    """Replace the facts: obligations and drafts are re-derived, timers follow."""
+
+    async def body() -> None:
+        result = await (await incidents()).update_facts(
+            incident_id, UpdateFactsInput(facts=load_facts(facts), actor=actor or default_actor())
+        )
+        emit_json(result)
+
+    run(body)
+
+
+@app.command("waive")
+def waive(
+    incident_id: str,
+    obligation_id: str,
+    reason: str = typer.Option(..., "--reason", help="why (kept as evidence)"),
+    actor: str | None = typer.Option(None, "--as"),
+) -> None:
+    """Waive one obligation with a reason."""
+
+    async def body() -> None:
+        result = await (await incidents()).waive(
+            incident_id,
+            WaiveObligationInput(
+                obligation_id=obligation_id, actor=actor or default_actor(), reason=reason
+            ),
+        )
+        typer.echo(f"waived {result.obligation_id}; still open: {result.open_obligations}")
+
+    run(body)
+
+
+@app.command("close")
+def close(
+    incident_id: str,
+    actor: str | None = typer.Option(None, "--as"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Close the incident (refused while an obligation is neither met nor waived)."""
+
+    async def body() -> None:
+        result = await (await incidents()).close(
+            incident_id, CloseIncidentInput(actor=actor or default_actor(), note=note)
+        )
+        typer.echo(f"{result.incident_id} closed at {result.closed_at.isoformat()}")
+
+    run(body)

@@ -1,0 +1,61 @@
+"""`herald obligations`: the facts → obligations contract (design.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from herald.cli.common import EXIT_BAD_INPUT, fail, table
+from herald.impact import judge
+from herald.inputs import InputError, load_facts
+from herald.models import Evaluation
+
+
+def obligations(
+    facts: Path = typer.Option(..., "--facts", help="incident facts JSON"),
+    as_json: bool = typer.Option(False, "--json", help="print a JSON array of obligations"),
+    explain: bool = typer.Option(False, "--explain", help="say per regime what was decided"),
+) -> None:
+    """Print the obligations the facts create: who, by when, under which provision."""
+    try:
+        parsed = load_facts(facts)
+    except InputError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+    _, assessment, evaluation = judge(parsed)
+    if as_json:
+        typer.echo(
+            json.dumps([o.model_dump(mode="json") for o in evaluation.obligations], indent=2)
+        )
+        return
+    typer.echo(f"risk: {assessment.risk} — " + "; ".join(assessment.risk_reasons))
+    table(
+        [
+            [
+                o.regime,
+                o.audience,
+                o.recipient[:45],
+                o.due_at.isoformat() if o.due_at else "(no fixed instant)",
+                o.citation[:40],
+            ]
+            for o in evaluation.obligations
+        ],
+        ["regime", "audience", "recipient", "due (UTC)", "citation"],
+    )
+    if explain:
+        explain_evaluation(evaluation)
+
+
+def explain_evaluation(evaluation: Evaluation) -> None:
+    """Per regime: what was decided and why, including regimes that impose nothing."""
+    for decision in evaluation.decisions:
+        verdict = "applies" if decision.applies else "imposes nothing"
+        typer.echo(f"\n[{decision.regime}] {verdict}")
+        for reason in decision.reasons:
+            typer.echo(f"  - {reason}")
+        for obligation_id in decision.obligations:
+            typer.echo(f"  → {obligation_id}")
+    for item in evaluation.obligations:
+        for warning in item.warnings:
+            typer.secho(f"warning ({item.id}): {warning}", fg=typer.colors.YELLOW)

@@ -1,0 +1,68 @@
+"""`herald dev` and `herald worker`: run the embedded Temporal server and workers."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import typer
+
+from herald.cli.common import fail
+from herald.settings import get_settings
+from herald.temporal import EmbeddedTemporal, TemporalUnavailableError, connect, port_open
+
+
+async def _serve_worker(stop: asyncio.Event) -> None:
+    from worker import build_worker
+
+    settings = get_settings()
+    client = await connect(settings)
+    async with build_worker(client, settings):
+        await stop.wait()
+
+
+def _run_until_interrupted() -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await _serve_worker(stop)
+
+    asyncio.run(main())
+
+
+def dev(
+    temporal_port: int = typer.Option(7233, "--temporal-port"),
+    temporal_ui_port: int = typer.Option(8233, "--temporal-ui-port"),
+) -> None:
+    """Start the embedded Temporal dev server (SQLite under HERALD_HOME) and a worker.
+
+    Ctrl-C stops both cleanly.
+    """
+    settings = get_settings()
+    if port_open("127.0.0.1", temporal_port):
+        fail(f"port {temporal_port} is in use: is `herald dev` already running?")
+    settings.temporal_port = temporal_port
+    server = EmbeddedTemporal(settings, port=temporal_port, ui_port=temporal_ui_port)
+    try:
+        server.start()
+    except TemporalUnavailableError as err:
+        fail(str(err))
+    typer.echo(f"Temporal dev server on {server.address} (data: {settings.temporal_db})")
+    typer.echo(f"Temporal UI on http://127.0.0.1:{temporal_ui_port}")
+    typer.echo(f"Outbox: {settings.outbox_dir}")
+    typer.echo("Worker running; press Ctrl-C to stop.")
+    try:
+        _run_until_interrupted()
+    finally:
+        server.stop()
+        typer.echo("stopped")
+
+
+def worker() -> None:
+    """Run a worker against the configured Temporal (HERALD_TEMPORAL_ADDRESS); Ctrl-C stops."""
+    try:
+        _run_until_interrupted()
+    except TemporalUnavailableError as err:
+        fail(str(err))

@@ -1,0 +1,157 @@
+"""`herald demo`: a whole sample incident, end to end, on the embedded Temporal server."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from temporalio.client import Client
+
+from herald.client import IncidentClient
+from herald.inputs import load_facts
+from herald.models import (
+    IncidentInput,
+    IncidentStatus,
+    Phase,
+    ReportStatus,
+)
+from herald.models.messages import (
+    ApproveDraftInput,
+    CloseIncidentInput,
+    RecordRegulatorStatusInput,
+)
+from herald.population import open_population
+from herald.settings import PROJECT_ROOT, Settings
+from herald.temporal import EmbeddedTemporal, connect, free_port, port_open
+
+EXAMPLES = PROJECT_ROOT / "examples"
+COMMANDER = "casey.commander"
+# Two approvers from legal and privacy: the four-eyes rule needs two people who did not
+# write the drafts.
+APPROVERS = ("alice.legal", "bob.privacy")
+
+
+@dataclass
+class DemoResult:
+    """What the demo prints at the end (`--json` keys are a public contract)."""
+
+    incident_id: str
+    phase: Phase
+    outbox: Path
+    status: IncidentStatus
+
+
+async def _wait_for(
+    incidents: IncidentClient,
+    incident_id: str,
+    predicate: Callable[[IncidentStatus], bool],
+    *,
+    timeout_s: float = 120.0,
+) -> IncidentStatus:
+    """Poll the status query until `predicate` holds (the demo plays people, who poll too)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        status = await incidents.status(incident_id)
+        if predicate(status):
+            return status
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"the demo incident is stuck in phase {status.phase}")
+        await asyncio.sleep(0.1)
+
+
+async def drive_incident(
+    client: Client, settings: Settings, *, log: Callable[[str], None]
+) -> DemoResult:
+    """Start the sample incident and play every human role until it is closed."""
+    from worker import build_worker
+
+    incident_id = datetime.now(UTC).strftime("INC-DEMO-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
+    task_queue = f"{settings.task_queue}-demo-{uuid.uuid4().hex[:8]}"
+    incidents = IncidentClient(client, task_queue=task_queue)
+    inp = IncidentInput(
+        incident_id=incident_id,
+        facts=load_facts(EXAMPLES / "facts.json"),
+        population=open_population(EXAMPLES / "population.csv"),
+        commander=COMMANDER,
+        approvals_required=2,
+        team_contacts=["incident-team@example.org"],
+    )
+    async with build_worker(client, settings, task_queue=task_queue):
+        await incidents.start(inp)
+        log(f"started incident {incident_id} as {COMMANDER}")
+        status = await _wait_for(
+            incidents, incident_id, lambda s: s.phase is Phase.AWAITING_APPROVAL
+        )
+        assessment = status.assessment
+        if assessment is not None:
+            log(
+                f"assessed {assessment.total} people ({assessment.rejected} rows rejected), "
+                f"risk {assessment.risk}"
+            )
+        log(f"{len(status.obligations)} obligations, {len(status.drafts)} drafts to approve")
+        for draft in status.drafts:
+            for approver in APPROVERS:
+                await incidents.approve(
+                    incident_id,
+                    ApproveDraftInput(
+                        draft_id=draft.id, approver=approver, content_hash=draft.content_hash
+                    ),
+                )
+            log(f"approved {draft.id} v{draft.version} as {' and '.join(APPROVERS)}")
+        status = await _wait_for(
+            incidents,
+            incident_id,
+            lambda s: (
+                len(s.deliveries) >= _campaigns(s)
+                and all(d.completed for d in s.deliveries)
+                and all(r.status is ReportStatus.APPROVED for r in s.reports)
+            ),
+        )
+        for report in status.reports:
+            for step, reference in (
+                (ReportStatus.SUBMITTED, f"DEMO-{report.id.upper()}"),
+                (ReportStatus.ACKNOWLEDGED, None),
+            ):
+                await incidents.record_status(
+                    incident_id,
+                    RecordRegulatorStatusInput(
+                        report_id=report.id, status=step, actor=COMMANDER, reference=reference
+                    ),
+                )
+            log(f"report {report.id} submitted to {report.authority} and acknowledged")
+        await _wait_for(incidents, incident_id, lambda s: not s.open_obligations)
+        await incidents.close(incident_id, CloseIncidentInput(actor=COMMANDER, note="demo done"))
+        await incidents.handle(incident_id).result()
+        status = await incidents.status(incident_id)
+    return DemoResult(
+        incident_id=incident_id,
+        phase=status.phase,
+        outbox=settings.outbox_dir / incident_id,
+        status=status,
+    )
+
+
+def _campaigns(status: IncidentStatus) -> int:
+    return len({(d.obligation_id, d.channel) for d in status.drafts if d.audience == "individuals"})
+
+
+async def run_demo(settings: Settings, *, log: Callable[[str], None]) -> DemoResult:
+    """Use the Temporal server `herald dev` runs if there is one, else start an embedded one."""
+    settings.ensure_home()
+    if settings.temporal_address or port_open("127.0.0.1", settings.temporal_port):
+        client = await connect(settings)
+        log("using the running Temporal server")
+        return await drive_incident(client, settings, log=log)
+    server = EmbeddedTemporal(settings, port=free_port(), ui_port=None)
+    server.start()
+    log(f"embedded Temporal dev server on {server.address} (data: {settings.temporal_db})")
+    try:
+        settings.temporal_port = server.port
+        client = await connect(settings)
+        return await drive_incident(client, settings, log=log)
+    finally:
+        server.stop()

@@ -1,0 +1,1 @@
+"""Implementation of rendering; import the public API from `herald.render`."""

@@ -1,0 +1,183 @@
+"""Which drafts an obligation needs, and rendering one draft."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from herald.content import check_required_content
+from herald.models.assessment import Assessment
+from herald.models.drafts import RECIPIENT_NAME_TOKEN, RenderedDraft
+from herald.models.facts import IncidentFacts
+from herald.models.obligations import Obligation
+from herald.models.vocabulary import Audience, Channel
+from herald.rendering import l10n, templates
+from herald.rendering.context import NoticeDetails, build_context
+from herald.rendering.sms import sms_segments
+from herald.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "Subject:"
+
+
+def render_drafts(
+    *,
+    incident_id: str,
+    facts: IncidentFacts,
+    obligations: list[Obligation],
+    assessment: Assessment | None,
+    channel_order: list[Channel],
+    templates_dir: Path | None = None,
+    details: NoticeDetails | None = None,
+) -> list[RenderedDraft]:
+    """Render one draft per obligation x channel x language, with missing content flagged.
+
+    Individuals get one draft per channel in `channel_order` that the obligation allows (all
+    of them when it names none) and, given an assessment, that reaches somebody; and one
+    per language: the obligation's, plus the population's languages that have templates. A
+    regulator (and any other audience) gets one REPORT draft, the public one WEB page.
+
+    Args:
+        incident_id: printed as the reference in every draft.
+        facts: the incident facts; free text in them is data, never template code.
+        obligations: what must be said to whom.
+        assessment: the population summary, when a population was read.
+        channel_order: the organisation's channel preference for individuals.
+        templates_dir: defaults to `get_settings().templates_dir`.
+        details: delay reasons, breach period and other optional details.
+
+    Returns:
+        Drafts in obligation, channel, language order; ids are `<obligation>.<channel>.<lang>`.
+
+    Raises:
+        TemplateContractError: a template broke the rendering contract.
+        jinja2.TemplateError: a template is invalid or used an undefined name.
+    """
+    root = (templates_dir or get_settings().templates_dir).resolve()
+    names = templates.scan(root)
+    env = templates.environment(root)
+    drafts: list[RenderedDraft] = []
+    for obligation in obligations:
+        for channel, language, name in plan(names, obligation, assessment, channel_order):
+            context = build_context(
+                incident_id=incident_id,
+                facts=facts,
+                obligation=obligation,
+                assessment=assessment,
+                language=language,
+                details=details or {},
+            )
+            drafts.append(
+                _render(env, name, obligation=obligation, channel=channel, context=context)
+            )
+    return drafts
+
+
+def _channels(
+    obligation: Obligation, assessment: Assessment | None, channel_order: list[Channel]
+) -> list[Channel]:
+    if obligation.audience == Audience.PUBLIC:
+        return [Channel.WEB]
+    if obligation.audience != Audience.INDIVIDUALS:
+        return [Channel.REPORT]
+    # An obligation that names no channel leaves the choice to the organisation's order.
+    allowed = set(obligation.channels) or set(Channel)
+    # An assessment built from the facts alone knows no contact points: contactability is
+    # then unknown, which must not read as "nobody reachable".
+    reach = assessment.contactable if assessment else {}
+    known = bool(reach) or bool(assessment and assessment.unreachable)
+    return [
+        channel
+        for channel in dict.fromkeys(channel_order)
+        if channel in allowed and (not known or reach.get(channel, 0) > 0)
+    ]
+
+
+def plan(
+    names: frozenset[str],
+    obligation: Obligation,
+    assessment: Assessment | None,
+    channel_order: list[Channel],
+) -> Iterator[tuple[Channel, str, str]]:
+    """(channel, rendered language, template name) for each draft one obligation needs.
+
+    Languages: the obligation's own (falling back to English when nothing exists in it),
+    then, for individuals and the public, each population language that some template
+    for this regime or the default is written in, most speakers first.
+    """
+    regime, audience = obligation.regime, str(obligation.audience)
+    multilingual = obligation.audience in (Audience.INDIVIDUALS, Audience.PUBLIC)
+    for channel in _channels(obligation, assessment, channel_order):
+        fmt = templates.CHANNEL_FORMAT[channel]
+        available = templates.languages(names, regime, audience, channel, fmt)
+        available |= templates.languages(names, templates.DEFAULT_REGIME, audience, channel, fmt)
+        wanted = [l10n.normalise_language(obligation.language, available) or obligation.language]
+        if multilingual and assessment is not None:
+            spoken = sorted(assessment.languages.items(), key=lambda item: (-item[1], item[0]))
+            for tag, count in spoken:
+                matched = l10n.normalise_language(tag, available) if count > 0 else None
+                wanted += [matched] if matched else []
+        rendered: set[str] = set()
+        for language in dict.fromkeys(wanted):
+            found = templates.resolve(names, regime, audience, channel, language, fmt)
+            if found is None:
+                logger.warning("no template for %s/%s/%s; no draft", regime, audience, channel)
+                break
+            name, actual = found
+            if actual not in rendered:
+                rendered.add(actual)
+                yield channel, actual, name
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def _render(
+    env: SandboxedEnvironment,
+    name: str,
+    *,
+    obligation: Obligation,
+    channel: Channel,
+    context: dict[str, object],
+) -> RenderedDraft:
+    language = str(context["language"])
+    output = env.get_template(name).render(context)
+    subject: str | None = None
+    first, _, rest = output.lstrip("\n").partition("\n")
+    if first.startswith(SUBJECT_PREFIX):
+        subject, output = " ".join(first[len(SUBJECT_PREFIX) :].split()), rest
+    if channel == Channel.EMAIL and not subject:
+        raise templates.TemplateContractError(f"{name}: an email must start with 'Subject: ...'")
+    if subject is not None and channel not in (Channel.EMAIL, Channel.REPORT):
+        raise templates.TemplateContractError(f"{name}: only email and report have a subject")
+    body = _tidy(output)
+    if obligation.audience == Audience.INDIVIDUALS and RECIPIENT_NAME_TOKEN not in body:
+        raise templates.TemplateContractError(f"{name}: no {RECIPIENT_NAME_TOKEN} in the notice")
+    if channel == Channel.SMS:
+        body = body.rstrip("\n")  # every character of an SMS is billed
+        # Logged for the campaign's cost estimate until drafts carry it; not enforced yet.
+        encoding, segments = sms_segments(body)
+        logger.info("draft %s sms: %s, %d segment(s)", obligation.id, encoding, segments)
+    return RenderedDraft(
+        id=f"{obligation.id}.{channel}.{language}",
+        obligation_id=obligation.id,
+        audience=obligation.audience,
+        channel=channel,
+        language=language,
+        subject=subject,
+        body=body,
+        missing_elements=check_required_content(
+            body, subject, obligation.required_content, language, channel
+        ),
+    )

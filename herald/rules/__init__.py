@@ -1,0 +1,79 @@
+"""The rules engine: which notifications the law requires for one set of incident facts.
+
+Pure domain logic (no I/O, no clock reads, no Temporal), so it runs the same inside an
+activity, in the CLI and in tests. `evaluate` computes the risk once, asks every regime in
+`REGIMES` for its result and returns the obligations in a stable order together with one
+decision per regime, including the regimes that impose nothing and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from herald.models import Assessment, Evaluation, IncidentFacts, Obligation, RegimeDecision
+from herald.rules.base import Context, Regime, RegimeResult
+from herald.rules.elements import ELEMENTS
+from herald.rules.gdpr import Gdpr
+from herald.rules.risk import assess_risk
+from herald.rules.us_ca import California
+
+__all__ = [
+    "ELEMENTS",
+    "REGIMES",
+    "Context",
+    "Regime",
+    "RegimeResult",
+    "assess_risk",
+    "evaluate",
+]
+
+# Every regime Herald knows, in the order decisions are reported.
+REGIMES: tuple[Regime, ...] = (Gdpr(), California())
+
+
+def evaluate(
+    facts: IncidentFacts,
+    assessment: Assessment | None = None,
+    *,
+    regimes: Sequence[Regime] = REGIMES,
+) -> Evaluation:
+    """Evaluate every regime for one incident.
+
+    Args:
+        facts: what is known about the incident.
+        assessment: the summarised population, when it has been read; it refines the risk
+            and enables obligations that depend on contactability (substitute notice).
+        regimes: the regimes to run; all known ones by default.
+
+    Returns:
+        The obligations, ordered by due date (those without a fixed date last) and then by
+        id, and one decision per regime in the order of ``regimes``.
+    """
+    risk, risk_reasons = assess_risk(facts, assessment)
+    ctx = Context(facts=facts, assessment=assessment, risk=risk, risk_reasons=risk_reasons)
+    unknown = facts.unknown_fields()
+    obligations: list[Obligation] = []
+    decisions: list[RegimeDecision] = []
+    for regime in regimes:
+        result = regime.evaluate(ctx)
+        reasons = list(result.reasons)
+        if unknown:
+            reasons.append(
+                "The facts contain fields the contract does not define, which no rule read "
+                f"(check for typos): {', '.join(unknown)}."
+            )
+        decisions.append(
+            RegimeDecision(
+                regime=regime.id,
+                applies=result.applies,
+                reasons=reasons,
+                obligations=[o.id for o in result.obligations],
+            )
+        )
+        obligations.extend(result.obligations)
+    return Evaluation(obligations=sorted(obligations, key=_order), decisions=decisions)
+
+
+def _order(obligation: Obligation) -> tuple[bool, float, str]:
+    due = obligation.due_at
+    return (due is None, due.timestamp() if due is not None else 0.0, obligation.id)

@@ -1,0 +1,139 @@
+"""The small interface every regime implements, and helpers regimes share.
+
+A regime is one body of law. It receives a `Context` (the facts, the optional assessment
+and the risk computed once for the whole incident) and returns a `RegimeResult`: whether the
+incident falls within the regime's scope, why, and the obligations it imposes. The engine
+(`herald.rules.evaluate`) turns results into `RegimeDecision`s and sorts the obligations.
+
+Regime data (authorities, thresholds, deadlines, versions by effective date) lives in plain
+frozen dataclasses and dicts beside each regime, so that a later change can load the same
+shapes from YAML without touching the logic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from herald.models import Assessment, IncidentFacts, Obligation, RiskLevel
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a regime may look at; built once per evaluation."""
+
+    facts: IncidentFacts
+    assessment: Assessment | None
+    risk: RiskLevel
+    risk_reasons: list[str]
+
+
+@dataclass
+class RegimeResult:
+    """What one regime concluded.
+
+    ``applies`` says whether the incident falls within the regime's scope at all; a regime
+    can apply and still impose nothing (``obligations`` empty), and ``reasons`` say why.
+    """
+
+    applies: bool
+    reasons: list[str] = field(default_factory=list)
+    obligations: list[Obligation] = field(default_factory=list)
+
+
+class Regime(Protocol):
+    """One body of law, evaluated independently of every other."""
+
+    @property
+    def id(self) -> str:
+        """The regime id used in obligations (``gdpr``, ``us-ca`` ...)."""
+        ...
+
+    def evaluate(self, ctx: Context) -> RegimeResult:
+        """Decide whether the regime applies and which obligations it imposes."""
+        ...
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The instant a legal clock starts, and how it was chosen."""
+
+    name: str
+    started_at: datetime
+    warnings: list[str]
+
+
+def clock(facts: IncidentFacts, name: str) -> Clock:
+    """Pick the instant a law names, falling back to the earliest known one.
+
+    Args:
+        facts: the incident facts.
+        name: ``awareness`` (aware_at), ``discovery`` (discovered_at) or ``determination``
+            (determined_at).
+
+    Returns:
+        The clock in UTC. When the named instant is missing, the earliest known instant of
+        the incident starts the clock instead (the conservative choice: the deadline can
+        only come earlier) and a warning says so.
+    """
+    field_name = _CLOCK_FIELDS[name]
+    instant: datetime | None = getattr(facts, field_name)
+    if instant is not None:
+        return Clock(name, instant.astimezone(UTC), [])
+    fallback = facts.clock_start().astimezone(UTC)
+    return Clock(
+        name,
+        fallback,
+        [
+            f"{field_name} is not given: the {name} clock starts at the earliest known instant "
+            f"of the incident ({fallback.isoformat()}) instead; "
+            f"set {field_name} to compute the deadline the law names."
+        ],
+    )
+
+
+_CLOCK_FIELDS = {
+    "awareness": "aware_at",
+    "discovery": "discovered_at",
+    "determination": "determined_at",
+}
+
+
+class Versioned(Protocol):
+    """Regime data that takes effect on a date."""
+
+    @property
+    def effective_from(self) -> date:
+        """First day on which this version of the rule is in force."""
+        ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def in_force(versions: tuple[V, ...], instant: datetime, zone: str) -> V:
+    """Return the version of a rule in force at ``instant``, judged by the local date in ``zone``.
+
+    Args:
+        versions: the rule's versions, any order; at least one must be in force.
+        instant: the instant that decides the applicable law (usually awareness).
+        zone: IANA zone of the enacting jurisdiction, whose calendar the effective date uses.
+
+    Returns:
+        The version with the latest ``effective_from`` on or before that local date.
+
+    Raises:
+        LookupError: if no version is in force yet.
+    """
+    day = instant.astimezone(ZoneInfo(zone)).date()
+    candidates = [v for v in versions if v.effective_from <= day]
+    if not candidates:
+        raise LookupError(f"no version of the rule is in force on {day.isoformat()}")
+    return max(candidates, key=lambda v: v.effective_from)
+
+
+def slug(*parts: str) -> str:
+    """Join parts into a short lower-case obligation id, e.g. ``gdpr-regulator-ie``."""
+    return "-".join(p.lower().replace("_", "-") for p in parts if p)

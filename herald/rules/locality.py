@@ -1,0 +1,52 @@
+"""Which individual notice a person receives when several regimes require one.
+
+An EU-established controller owes GDPR notice to everyone affected, Californians included,
+while California's law also requires its own notice to its residents. Sending both would
+tell one person the same news twice, so each jurisdiction is served by exactly one
+individuals obligation: the most local regime (the one whose home is where the person lives).
+The others stay listed, and count as met by that notice.
+"""
+
+from __future__ import annotations
+
+from herald.jurisdictions import country_of, is_eea
+from herald.models import Audience, Obligation
+
+# Regimes whose home is not spelled by their id's leading country code.
+_HOMES: dict[str, tuple[str, ...]] = {"uk-gdpr": ("GB",), "eu-nis2": ("EU",)}
+
+
+def locality(regime: str, jurisdiction: str) -> int:
+    """How local a regime is to a jurisdiction: 2 same subdivision, 1 same country, 0 neither."""
+    if regime == "gdpr":
+        return 1 if is_eea(jurisdiction) else 0
+    homes = _HOMES.get(regime)
+    if homes is not None:
+        return 1 if country_of(jurisdiction) in homes else 0
+    parts = regime.upper().split("-")
+    if len(parts) >= 2 and f"{parts[0]}-{parts[1]}" == jurisdiction:
+        return 2  # us-ca for US-CA, ca-qc-law25 for CA-QC
+    if len(parts[0]) == 2 and parts[0] == country_of(jurisdiction):
+        return 1 if len(parts) < 2 or len(parts[1]) > 2 else 0  # cn-pipl for CN-SH, not us-ny
+    return 0
+
+
+def plan_individual_notices(obligations: list[Obligation]) -> dict[str, list[str]]:
+    """Assign every covered jurisdiction to one individuals obligation.
+
+    Returns:
+        For each individuals obligation id, the jurisdictions whose people it notifies
+        (possibly none, when more local regimes serve all of its people).
+    """
+    individuals = [o for o in obligations if o.audience is Audience.INDIVIDUALS]
+    plan: dict[str, list[str]] = {o.id: [] for o in individuals}
+    for jurisdiction in sorted({j for o in individuals for j in o.jurisdictions}):
+        covering = [o for o in individuals if jurisdiction in o.jurisdictions]
+        best = max(covering, key=lambda o: (locality(o.regime, jurisdiction), _neg(o.id)))
+        plan[best.id].append(jurisdiction)
+    return plan
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    # Ties go to the alphabetically first id, deterministically.
+    return tuple(-ord(c) for c in text)

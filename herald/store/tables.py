@@ -1,0 +1,54 @@
+"""Herald's tables (SQLAlchemy 2 declarative, typed); one class per table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Mapped, mapped_column
+
+from herald.models.vocabulary import Channel, DeliveryState
+from herald.store.db import Base
+
+__all__ = ["KEY_COLUMNS", "MAX_ERROR_LENGTH", "Delivery"]
+
+MAX_ERROR_LENGTH = 500
+# One notice per incident x person x channel: the ledger's unique key.
+KEY_COLUMNS = ("incident_id", "person_id", "channel")
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _enum_column(enum: type[StrEnum]) -> SAEnum:
+    # Stored as the plain values ("sent"), not member names, and without a native DB enum,
+    # so adding a state is not a schema migration.
+    return SAEnum(enum, native_enum=False, length=16, values_callable=_values)
+
+
+class Delivery(Base):
+    """One ledger row: the notice of one incident to one person on one channel."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint(*KEY_COLUMNS, name="uq_deliveries_incident_person_channel"),
+        Index("ix_deliveries_incident_channel_state", "incident_id", "channel", "state"),
+    )
+
+    # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    incident_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[Channel] = mapped_column(_enum_column(Channel))
+    state: Mapped[DeliveryState] = mapped_column(_enum_column(DeliveryState))
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR_LENGTH))
+    permanent_failure: Mapped[bool] = mapped_column(default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

