@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
 from herald.assess import choose_channel, contact_point
 from herald.channels.base import ChannelAdapter, OutgoingMessage, make_idempotency_key
-from herald.jurisdictions import country_of
 from herald.models import RECIPIENT_NAME_TOKEN, Channel, DeliveryState, DeliverySummary, Person
 from herald.models.messages import (
     ApprovedMessage,
@@ -25,8 +24,12 @@ CHUNK = 500
 
 
 def covers(jurisdictions: list[str], person_jurisdiction: str) -> bool:
-    """Whether an obligation over `jurisdictions` covers a person (FR covers FR-75)."""
-    return person_jurisdiction in jurisdictions or country_of(person_jurisdiction) in jurisdictions
+    """Whether a campaign notifies a person: their exact code is in its notice plan.
+
+    Plans are built from the population's own codes (herald.rules.locality), so an exact
+    match is complete, and two campaigns never claim the same person.
+    """
+    return person_jurisdiction in jurisdictions
 
 
 def pick_message(spec: CampaignSpec, language: str | None) -> ApprovedMessage:
@@ -91,24 +94,41 @@ class DeliveryActivities:
             summary = DeliverySummary.model_validate(partial)
         chunk: list[Person] = []
         last = start - 1
+        # The resume point: rows up to `committed[0]` are done and counted in `committed[1]`.
+        committed: list[object] = [last, summary.model_dump(mode="json")]
+
+        def beat() -> None:
+            activity.heartbeat(*committed)
+
+        # People with no contact point on any approved channel are counted once, by the
+        # campaign of the first channel in the order.
+        counts_unreachable = bool(spec.channel_order) and spec.channel_order[0] is spec.channel
         for item in iter_rows(inp.source, start_row=start, end_row=inp.end_row):
             last = item.row
             if not isinstance(item, Person) or not covers(spec.jurisdictions, item.jurisdiction):
                 continue
-            if choose_channel(item, spec.channel_order) is not spec.channel:
+            chosen = choose_channel(item, spec.channel_order)
+            if chosen is None and counts_unreachable:
+                summary.unreachable += 1
+            if chosen is not spec.channel:
                 continue
             chunk.append(item)
             if len(chunk) >= CHUNK:
-                summary = summary.add(self._send_chunk(chunk, spec, adapter))
+                summary = summary.add(self._send_chunk(chunk, spec, adapter, beat))
                 chunk = []
-                activity.heartbeat(last, summary.model_dump(mode="json"))
+                committed[:] = [last, summary.model_dump(mode="json")]
+                beat()
         if chunk:
-            summary = summary.add(self._send_chunk(chunk, spec, adapter))
+            summary = summary.add(self._send_chunk(chunk, spec, adapter, beat))
         activity.heartbeat(max(last, inp.end_row), summary.model_dump(mode="json"))
         return SendNoticeBatchResult(summary=summary)
 
     def _send_chunk(
-        self, people: list[Person], spec: CampaignSpec, adapter: ChannelAdapter
+        self,
+        people: list[Person],
+        spec: CampaignSpec,
+        adapter: ChannelAdapter,
+        beat: Callable[[], None],
     ) -> DeliverySummary:
         result = DeliverySummary(
             obligation_id=spec.obligation_id, channel=spec.channel, targeted=len(people)
@@ -118,26 +138,42 @@ class DeliveryActivities:
         claimed = self._ledger.claim_many(spec.incident_id, spec.channel, hashes)
         if len(claimed) < len(messages) and activity.info().attempt > 1:
             claimed |= self._recover(spec, adapter, messages, claimed)
+        self._count_unclaimed(spec, [pid for pid in messages if pid not in claimed], result)
         sent: list[tuple[str, str | None]] = []
-        for person_id, message in messages.items():
-            if person_id not in claimed:
-                result.already_sent += 1
-                continue
-            outcome = adapter.send(message)
-            if outcome.accepted:
-                sent.append((person_id, outcome.provider_message_id))
-                continue
-            self._ledger.mark_failed(
-                spec.incident_id,
-                person_id,
-                spec.channel,
-                error=outcome.permanent_error or "refused by the provider",
-                permanent=True,
-            )
-            result.failed += 1
-        self._ledger.mark_sent_many(spec.incident_id, spec.channel, sent)
+        try:
+            for person_id, message in messages.items():
+                if person_id not in claimed:
+                    continue
+                outcome = adapter.send(message)
+                beat()  # liveness (the SDK throttles it); the cursor moves per chunk
+                if outcome.accepted:
+                    sent.append((person_id, outcome.provider_message_id))
+                    continue
+                self._ledger.mark_failed(
+                    spec.incident_id,
+                    person_id,
+                    spec.channel,
+                    error=outcome.permanent_error or "refused by the provider",
+                    permanent=True,
+                )
+                result.failed += 1
+        finally:
+            # Even when a send raises mid-chunk, what the provider accepted is recorded, so
+            # the retry does not send it again.
+            self._ledger.mark_sent_many(spec.incident_id, spec.channel, sent)
         result.sent = len(sent)
         return result
+
+    def _count_unclaimed(
+        self, spec: CampaignSpec, person_ids: list[str], result: DeliverySummary
+    ) -> None:
+        """People the ledger did not hand out: sent before (a retry) or failed for good."""
+        for person_id in person_ids:
+            row = self._ledger.get(spec.incident_id, person_id, spec.channel)
+            if row is not None and row.state is DeliveryState.FAILED:
+                result.failed += 1
+            else:
+                result.already_sent += 1
 
     def _recover(
         self,

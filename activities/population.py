@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from herald.assess import assess_population
 from herald.models.messages import (
@@ -11,7 +15,17 @@ from herald.models.messages import (
     CountPopulationInput,
     CountPopulationResult,
 )
-from herald.population import count_rows
+from herald.population import PopulationFileError, count_rows, verify_population
+
+T = TypeVar("T")
+
+
+def checked(read: Callable[[], T]) -> T:
+    """Run a read of the population; a bad or changed file fails at once, without retries."""
+    try:
+        return read()
+    except PopulationFileError as err:
+        raise ApplicationError(str(err), type="PopulationFileError", non_retryable=True) from err
 
 
 class PopulationActivities:
@@ -20,7 +34,8 @@ class PopulationActivities:
     @activity.defn
     def assess_population(self, inp: AssessPopulationInput) -> AssessPopulationResult:
         """Stream the population once and summarise it."""
-        assessment = assess_population(inp.source, inp.channel_order)
+        checked(lambda: verify_population(inp.source))
+        assessment = checked(lambda: assess_population(inp.source, inp.channel_order))
         activity.logger.info(
             "assessed %s: %d people, %d rejected",
             inp.source.label,
@@ -32,4 +47,5 @@ class PopulationActivities:
     @activity.defn
     def count_population(self, inp: CountPopulationInput) -> CountPopulationResult:
         """Count data rows, so a campaign can partition the file into ranges."""
-        return CountPopulationResult(rows=count_rows(inp.source))
+        checked(lambda: verify_population(inp.source))
+        return CountPopulationResult(rows=checked(lambda: count_rows(inp.source)))

@@ -63,7 +63,12 @@ class IncidentState(BaseModel):
     inp: IncidentInput
     facts: IncidentFacts
     facts_version: int = 1
-    assessment: Assessment | None = None
+    population_assessment: Assessment | None = Field(
+        default=None, description="what the population file said; fixed for the incident"
+    )
+    assessment: Assessment | None = Field(
+        default=None, description="as judged with the current facts, with the risk level"
+    )
     obligations: list[Obligation] = Field(default_factory=list)
     decisions: list[RegimeDecision] = Field(default_factory=list)
     notice_plan: dict[str, list[str]] = Field(
@@ -102,7 +107,7 @@ class IncidentState(BaseModel):
         """
         previous = {item.id: item for item in self.obligations}
         self.obligations, self.decisions = obligations, decisions
-        self.notice_plan = plan_individual_notices(obligations)
+        self._plan()
         moved: list[str] = []
         for item in obligations:
             before = previous.get(item.id)
@@ -124,10 +129,41 @@ class IncidentState(BaseModel):
                 else:
                     report.due_at = item.due_at
                     report.overdue = bool(report.due_at and report.overdue and now > report.due_at)
-        withdrawn = [key for key in previous if key not in {item.id for item in obligations}]
+                    if report.withdrawn:
+                        # Back under new facts: its drafts are new, so it needs approving again.
+                        report.withdrawn = False
+                        if report.status is ReportStatus.APPROVED:
+                            self._reopen(report, now)
+        current = {item.id for item in obligations}
+        withdrawn = [key for key in previous if key not in current]
         for key in withdrawn:
             self.log(now, SYSTEM_ACTOR, "obligation.withdrawn", key)
+            if key in self.reports:
+                self.reports[key].withdrawn = True
         return moved, withdrawn
+
+    def _plan(self) -> None:
+        # Waived obligations serve nobody: their people fall to the next most local regime.
+        self.notice_plan = plan_individual_notices(
+            [item for item in self.obligations if item.id not in self.waivers]
+        )
+
+    def _reopen(self, report: RegulatorReport, now: datetime) -> None:
+        report.status = ReportStatus.DRAFTED
+        report.history.append(
+            StatusChange(status=ReportStatus.DRAFTED, at=now, actor=SYSTEM_ACTOR, note="reopened")
+        )
+        self.log(now, SYSTEM_ACTOR, "report.reopened", f"{report.id}: its draft changed")
+
+    def reports_needing_clock(self) -> list[RegulatorReport]:
+        """Reports whose deadline still has to be kept (not filed, waived or withdrawn)."""
+        return [
+            report
+            for report in self.reports.values()
+            if report.status not in FILED_STATUSES
+            and not report.withdrawn
+            and report.id not in self.waivers
+        ]
 
     def obligations_to_draft(self) -> list[Obligation]:
         """Obligations that need drafts: all but individuals ones whose people are all served
@@ -147,8 +183,13 @@ class IncidentState(BaseModel):
             self.log(now, SYSTEM_ACTOR, "draft.withdrawn", draft_id)
         for item in rendered:
             current = self.drafts.get(item.id)
-            if current is not None and current.content_hash == item.content_hash:
-                current.missing_elements = item.missing_elements
+            if current is not None and current.rendered_hash == item.content_hash:
+                if current.author == SYSTEM_ACTOR:
+                    current.missing_elements = item.missing_elements
+                continue
+            if current is not None and current.author != SYSTEM_ACTOR:
+                self._review_revision(current, item.content_hash, now)
+                changed.append(item.id)
                 continue
             version = current.version + 1 if current else 1
             self.drafts[item.id] = Draft(
@@ -161,13 +202,36 @@ class IncidentState(BaseModel):
                 subject=item.subject,
                 body=item.body,
                 content_hash=item.content_hash,
+                rendered_hash=item.content_hash,
                 author=SYSTEM_ACTOR,
                 created_at=now,
                 missing_elements=item.missing_elements,
             )
             changed.append(item.id)
             self.log(now, SYSTEM_ACTOR, "draft.rendered", f"{item.id} v{version}")
+            self._reopen_report_of(self.drafts[item.id], now)
         return changed
+
+    def _review_revision(self, draft: Draft, rendered_hash: str, now: datetime) -> None:
+        """New facts changed the text Herald would render under a person's revision.
+
+        A person's words are never overwritten silently: the revision stays, its approvals
+        lapse, and the reviewers are told to check it against the new facts.
+        """
+        draft.rendered_hash = rendered_hash
+        draft.approvals = []
+        draft.state = DraftState.PENDING_APPROVAL
+        draft.change_requests.append(
+            f"{SYSTEM_ACTOR}: the facts changed (version {self.facts_version}); check that "
+            "this revision still holds, or revise it again"
+        )
+        self.log(now, SYSTEM_ACTOR, "draft.needs_review", f"{draft.id} v{draft.version}")
+        self._reopen_report_of(draft, now)
+
+    def _reopen_report_of(self, draft: Draft, now: datetime) -> None:
+        report = self.reports.get(draft.obligation_id)
+        if report is not None and report.status is ReportStatus.APPROVED:
+            self._reopen(report, now)
 
     def draft(self, draft_id: str) -> Draft:
         """The draft with that id, or LifecycleError."""
@@ -185,7 +249,11 @@ class IncidentState(BaseModel):
 
     def all_drafts_approved(self) -> bool:
         """Whether every current draft has all its approvals."""
-        return all(d.state is DraftState.APPROVED for d in self.drafts.values())
+        return all(
+            d.state is DraftState.APPROVED
+            for d in self.drafts.values()
+            if d.obligation_id not in self.waivers
+        )
 
     # ---- four eyes --------------------------------------------------------------------------
 
@@ -201,13 +269,18 @@ class IncidentState(BaseModel):
             )
         if draft.state is DraftState.APPROVED:
             raise LifecycleError(f"draft {draft.id} v{draft.version} is already approved")
+        if draft.state is DraftState.CHANGES_REQUESTED:
+            raise LifecycleError(
+                f"changes were requested on draft {draft.id} v{draft.version}; revise it first"
+            )
         if draft.missing_elements:
             raise LifecycleError(
                 f"draft {draft.id} lacks required content: {', '.join(draft.missing_elements)}"
             )
-        if inp.approver == draft.author:
+        who = inp.approver.casefold()
+        if who == draft.author.casefold():
             raise LifecycleError(f"{inp.approver} wrote draft {draft.id} and cannot approve it")
-        if any(a.approver == inp.approver for a in draft.approvals):
+        if any(a.approver.casefold() == who for a in draft.approvals):
             raise LifecycleError(f"{inp.approver} already approved draft {draft.id}")
         return draft
 
@@ -285,6 +358,12 @@ class IncidentState(BaseModel):
         report = self.reports.get(inp.report_id)
         if report is None:
             raise LifecycleError(f"no regulator report {inp.report_id!r} in this incident")
+        if report.withdrawn or report.id in self.waivers:
+            raise LifecycleError(f"report {report.id} is no longer required (withdrawn or waived)")
+        if inp.status is ReportStatus.APPROVED:
+            raise LifecycleError(
+                f"a report is approved by approving its draft ({report.id}), not by a status"
+            )
         if inp.status not in STATUS_TRANSITIONS[report.status]:
             allowed = ", ".join(sorted(STATUS_TRANSITIONS[report.status])) or "none"
             hint = (
@@ -342,6 +421,7 @@ class IncidentState(BaseModel):
             obligation_id=inp.obligation_id, actor=inp.actor, reason=inp.reason, at=now
         )
         self.log(now, inp.actor, "obligation.waived", f"{inp.obligation_id}: {inp.reason}")
+        self._plan()
 
     def is_met(self, item: Obligation) -> bool:
         """Whether an obligation has been fulfilled (waivers are counted separately)."""

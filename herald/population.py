@@ -87,9 +87,30 @@ def open_population(path: str | Path) -> PopulationSource:
     if fmt is None:
         known = ", ".join(sorted(_EXTENSIONS))
         raise ValueError(f"{resolved}: unsupported population file type (expected {known})")
-    with resolved.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return PopulationSource(path=str(resolved), format=fmt, sha256=digest)
+    return PopulationSource(path=str(resolved), format=fmt, sha256=_digest(resolved))
+
+
+def verify_population(source: PopulationSource) -> None:
+    """Refuse a population file that changed since the incident started.
+
+    Campaigns partition the file by row number and the ledger trusts those rows, so an
+    edited file would shift who is in which batch: a new file means a new incident input.
+
+    Raises:
+        PopulationFileError: the file is gone or its SHA-256 differs.
+    """
+    path = Path(source.path)
+    if not path.is_file():
+        raise PopulationFileError(f"population file {source.label} is missing")
+    if _digest(path) != source.sha256:
+        raise PopulationFileError(
+            f"population file {source.label} changed since the incident started"
+        )
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def iter_rows(

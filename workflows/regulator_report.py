@@ -130,7 +130,9 @@ class RegulatorReportWorkflow:
 
     @workflow.signal
     def report_approved(self, signal: ReportApprovedSignal) -> None:
-        """The report's draft was approved: package it for the authority."""
+        """The report's draft was approved: package it (again, if its content changed)."""
+        if self._approved is None or self._approved.content_hash != signal.message.content_hash:
+            self._packaged = False
         self._approved = signal.message
         self._changed = True
 

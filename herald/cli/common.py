@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -20,6 +20,8 @@ from herald.settings import Settings, get_settings
 from herald.temporal import TemporalUnavailableError, connect
 
 T = TypeVar("T")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 1

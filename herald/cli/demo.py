@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from typing import Annotated
 
 import typer
 
@@ -13,7 +14,9 @@ from herald.settings import get_settings
 
 
 def demo(
-    as_json: bool = typer.Option(False, "--json", help="end with one JSON line (see design.md)"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="end with one JSON line (see design.md)")
+    ] = False,
 ) -> None:
     """Run a sample incident end to end on the embedded Temporal server."""
     from herald.demo import run_demo

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from herald.cli.common import default_actor, emit_json, fail, incidents, run, table
+from herald.cli.common import JsonFlag, default_actor, emit_json, fail, incidents, run, table
 from herald.cli.incidents import fetch_status
 from herald.models import Draft
 from herald.models.messages import ApproveDraftInput, RequestChangesInput
@@ -21,7 +23,7 @@ def _find(incident_id: str, draft_id: str) -> Draft:
 
 
 @app.command("list")
-def list_drafts(incident_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_drafts(incident_id: str, as_json: JsonFlag = False) -> None:
     """List drafts with version, state, approvals and missing content."""
     current = run(lambda: fetch_status(incident_id))
     if as_json:
@@ -43,7 +45,7 @@ def list_drafts(incident_id: str, as_json: bool = typer.Option(False, "--json"))
 
 
 @app.command("show")
-def show(incident_id: str, draft_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+def show(incident_id: str, draft_id: str, as_json: JsonFlag = False) -> None:
     """Print one draft with its content hash (what an approval binds to)."""
     draft = _find(incident_id, draft_id)
     if as_json:
@@ -65,11 +67,14 @@ def show(incident_id: str, draft_id: str, as_json: bool = typer.Option(False, "-
 def approve(
     incident_id: str,
     draft_id: str,
-    approver: str = typer.Option(..., "--as", help="who approves (not the author)"),
-    expected_hash: str | None = typer.Option(
-        None, "--hash", help="hash (or prefix) you read with `drafts show`; refused if it changed"
-    ),
-    comment: str = typer.Option("", "--comment"),
+    approver: Annotated[str, typer.Option("--as", help="who approves (not the author)")],
+    expected_hash: Annotated[
+        str | None,
+        typer.Option(
+            "--hash", help="hash (or prefix) you read with `drafts show`; refused if it changed"
+        ),
+    ] = None,
+    comment: Annotated[str, typer.Option("--comment")] = "",
 ) -> None:
     """Approve the current version of a draft."""
     draft = _find(incident_id, draft_id)
@@ -98,8 +103,8 @@ def approve(
 def request_changes(
     incident_id: str,
     draft_id: str,
-    comment: str = typer.Option(..., "--comment"),
-    reviewer: str | None = typer.Option(None, "--as"),
+    comment: Annotated[str, typer.Option("--comment")],
+    reviewer: Annotated[str | None, typer.Option("--as")] = None,
 ) -> None:
     """Send a draft back with a comment."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -27,11 +28,19 @@ def new_incident_id(now: datetime | None = None) -> str:
 
 @app.command("start")
 def start(
-    facts: Path = typer.Option(..., "--facts", help="incident facts JSON (design.md contract)"),
-    population: Path | None = typer.Option(None, "--population", help="CSV or JSONL file"),
-    incident_id: str | None = typer.Option(None, "--id", help="default: INC-<date>-<time>"),
-    commander: str | None = typer.Option(None, "--as", help="incident commander"),
-    team: list[str] = typer.Option([], "--team", help="email for deadline reminders (repeat)"),
+    facts: Annotated[
+        Path, typer.Option("--facts", help="incident facts JSON (design.md contract)")
+    ],
+    population: Annotated[
+        Path | None, typer.Option("--population", help="CSV or JSONL file")
+    ] = None,
+    incident_id: Annotated[
+        str | None, typer.Option("--id", help="default: INC-<date>-<time>")
+    ] = None,
+    commander: Annotated[str | None, typer.Option("--as", help="incident commander")] = None,
+    team: Annotated[
+        list[str] | None, typer.Option("--team", help="email for deadline reminders (repeat)")
+    ] = None,
 ) -> None:
     """Start an incident; prints its id."""
 
@@ -43,7 +52,7 @@ def start(
             population=open_population(population) if population else None,
             commander=commander or default_actor(),
             approvals_required=config.approvals_required,
-            team_contacts=team,
+            team_contacts=team or [],
         )
         typer.echo(await (await incidents()).start(inp))
 
@@ -60,7 +69,7 @@ async def fetch_status(incident_id: str) -> IncidentStatus:
 @app.command("status")
 def status(
     incident_id: str,
-    as_json: bool = typer.Option(False, "--json", help="print the full status as JSON"),
+    as_json: Annotated[bool, typer.Option("--json", help="print the full status as JSON")] = False,
 ) -> None:
     """Show phase, obligations, deadlines, drafts, deliveries and the timeline."""
     current = run(lambda: fetch_status(incident_id))
@@ -113,8 +122,8 @@ def show_status(current: IncidentStatus) -> None:
 @app.command("update-facts")
 def update_facts(
     incident_id: str,
-    facts: Path = typer.Option(..., "--facts"),
-    actor: str | None = typer.Option(None, "--as"),
+    facts: Annotated[Path, typer.Option("--facts")],
+    actor: Annotated[str | None, typer.Option("--as")] = None,
 ) -> None:
     """Replace the facts: obligations and drafts are re-derived, timers follow."""
 
@@ -131,8 +140,8 @@ def update_facts(
 def waive(
     incident_id: str,
     obligation_id: str,
-    reason: str = typer.Option(..., "--reason", help="why (kept as evidence)"),
-    actor: str | None = typer.Option(None, "--as"),
+    reason: Annotated[str, typer.Option("--reason", help="why (kept as evidence)")],
+    actor: Annotated[str | None, typer.Option("--as")] = None,
 ) -> None:
     """Waive one obligation with a reason."""
 
@@ -151,8 +160,8 @@ def waive(
 @app.command("close")
 def close(
     incident_id: str,
-    actor: str | None = typer.Option(None, "--as"),
-    note: str = typer.Option("", "--note"),
+    actor: Annotated[str | None, typer.Option("--as")] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
 ) -> None:
     """Close the incident (refused while an obligation is neither met nor waived)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -14,9 +15,13 @@ from herald.models import Evaluation
 
 
 def obligations(
-    facts: Path = typer.Option(..., "--facts", help="incident facts JSON"),
-    as_json: bool = typer.Option(False, "--json", help="print a JSON array of obligations"),
-    explain: bool = typer.Option(False, "--explain", help="say per regime what was decided"),
+    facts: Annotated[Path, typer.Option("--facts", help="incident facts JSON")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print a JSON array of obligations")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="say per regime what was decided")
+    ] = False,
 ) -> None:
     """Print the obligations the facts create: who, by when, under which provision."""
     try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from herald.cli.common import default_actor, emit_json, incidents, run, table
+from herald.cli.common import JsonFlag, default_actor, emit_json, incidents, run, table
 from herald.cli.incidents import fetch_status
 from herald.models import ReportStatus
 from herald.models.messages import RecordRegulatorStatusInput
@@ -13,7 +15,7 @@ app = typer.Typer(help="Track regulator reports.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_reports(incident_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_reports(incident_id: str, as_json: JsonFlag = False) -> None:
     """List reports: authority, status, due, submitted, reference, overdue."""
     current = run(lambda: fetch_status(incident_id))
     if as_json:
@@ -41,9 +43,11 @@ def set_status(
     incident_id: str,
     report_id: str,
     status: ReportStatus,
-    reference: str | None = typer.Option(None, "--reference", help="authority's reference"),
-    note: str = typer.Option("", "--note"),
-    actor: str | None = typer.Option(None, "--as"),
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="authority's reference")
+    ] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+    actor: Annotated[str | None, typer.Option("--as")] = None,
 ) -> None:
     """Record a report's status (submitted, acknowledged, questions, answered, closed)."""
 

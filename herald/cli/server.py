@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Annotated
 
 import typer
 
@@ -33,8 +34,8 @@ def _run_until_interrupted() -> None:
 
 
 def dev(
-    temporal_port: int = typer.Option(7233, "--temporal-port"),
-    temporal_ui_port: int = typer.Option(8233, "--temporal-ui-port"),
+    temporal_port: Annotated[int, typer.Option("--temporal-port")] = 7233,
+    temporal_ui_port: Annotated[int, typer.Option("--temporal-ui-port")] = 8233,
 ) -> None:
     """Start the embedded Temporal dev server (SQLite under HERALD_HOME) and a worker.
 

@@ -16,6 +16,9 @@ class DeliverySummary(BaseModel):
     sent: int = 0
     already_sent: int = Field(default=0, description="skipped because the ledger had them")
     failed: int = 0
+    unreachable: int = Field(
+        default=0, description="covered people with no contact point on an approved channel"
+    )
     completed: bool = False
 
     def add(self, other: DeliverySummary) -> DeliverySummary:
@@ -26,5 +29,6 @@ class DeliverySummary(BaseModel):
                 "sent": self.sent + other.sent,
                 "already_sent": self.already_sent + other.already_sent,
                 "failed": self.failed + other.failed,
+                "unreachable": self.unreachable + other.unreachable,
             }
         )

@@ -44,6 +44,9 @@ class Draft(BaseModel):
     subject: str | None = None
     body: str
     content_hash: str
+    rendered_hash: str = Field(
+        default="", description="hash of the last system render, to tell new facts from edits"
+    )
     author: str
     created_at: datetime
     state: DraftState = DraftState.PENDING_APPROVAL

@@ -49,5 +49,8 @@ class RegulatorReport(BaseModel):
     submitted_at: datetime | None = None
     overdue: bool = False
     late: bool = Field(default=False, description="filed after its deadline")
+    withdrawn: bool = Field(
+        default=False, description="its obligation no longer applies under the current facts"
+    )
     reminders_sent: list[datetime] = Field(default_factory=list)
     history: list[StatusChange] = Field(default_factory=list)

@@ -302,6 +302,9 @@ class Ledger:
             # Still sending: a worker that finished meanwhile keeps its own outcome.
             .where(Delivery.state == DeliveryState.SENDING)
         )
+        if older_than is not None:
+            # Re-checked here: a row a live attempt touched since the read stays its own.
+            resolve = resolve.where(Delivery.updated_at < _utc(older_than))
         now = _now()
         with self._engine.begin() as conn:
             if delivered:

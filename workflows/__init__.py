@@ -1,0 +1,1 @@
+"""Temporal workflows: deterministic and thin; every decision lives in herald.lifecycle."""
