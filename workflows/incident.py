@@ -21,7 +21,6 @@ with workflow.unsafe.imports_passed_through():
         Audience,
         Channel,
         DeliverySummary,
-        Draft,
         DraftState,
         IncidentFacts,
         IncidentInput,
@@ -195,7 +194,7 @@ class IncidentWorkflow:
                 await self._signal_report(
                     report.id,
                     RegulatorReportWorkflow.report_approved,
-                    ReportApprovedSignal(message=_approved(draft)),
+                    ReportApprovedSignal(message=ApprovedMessage.of(draft)),
                 )
         for item in state.obligations:
             drafts = state.drafts_for(item.id)
@@ -223,7 +222,7 @@ class IncidentWorkflow:
                     PublishNoticeInput(
                         incident_id=state.inp.incident_id,
                         obligation=item,
-                        messages=[_approved(d) for d in drafts],
+                        messages=[ApprovedMessage.of(d) for d in drafts],
                     ),
                     start_to_close_timeout=_SHORT,
                 )
@@ -249,24 +248,9 @@ class IncidentWorkflow:
 
     def _start_campaign(self, obligation_id: str, channel: Channel) -> None:
         key = campaign_key(obligation_id, channel)
-        if key in self._campaigns:
-            return
-        state = self._state
-        item = state.obligation(obligation_id)
-        drafts = state.drafts_for(obligation_id)
-        # Only channels with an approved notice take part in the fallback order, so nobody is
-        # assigned to a channel no campaign sends on.
-        drafted = {d.channel for d in drafts}
-        spec = CampaignSpec(
-            incident_id=state.inp.incident_id,
-            obligation_id=obligation_id,
-            channel=channel,
-            channel_order=[c for c in state.inp.channel_order if c in drafted],
-            jurisdictions=state.notice_plan.get(obligation_id, []),
-            messages=[_approved(d) for d in drafts if d.channel is channel],
-            default_language=item.language,
-        )
-        self._campaigns[key] = asyncio.create_task(self._run_campaign(key, spec))
+        if key not in self._campaigns:
+            spec = self._state.campaign_spec(obligation_id, channel)
+            self._campaigns[key] = asyncio.create_task(self._run_campaign(key, spec))
 
     async def _run_campaign(self, key: str, spec: CampaignSpec) -> None:
         state = self._state
@@ -361,7 +345,7 @@ class IncidentWorkflow:
         """Approve one draft version (bound to its content hash); four eyes apply."""
         draft = self._state.approve(inp, workflow.now())
         self._wake += 1
-        return self._decision(draft.id)
+        return self._state.decision(draft.id)
 
     @approve_draft.validator
     def _validate_approve(self, inp: ApproveDraftInput) -> None:
@@ -372,7 +356,7 @@ class IncidentWorkflow:
         """Send a draft back with a comment; its approvals lapse."""
         self._state.request_changes(inp, workflow.now())
         self._wake += 1
-        return self._decision(inp.draft_id)
+        return self._state.decision(inp.draft_id)
 
     @request_changes.validator
     def _validate_request_changes(self, inp: RequestChangesInput) -> None:
@@ -388,7 +372,7 @@ class IncidentWorkflow:
         )
         self._state.revise(inp, missing, workflow.now())
         self._wake += 1
-        return self._decision(inp.draft_id)
+        return self._state.decision(inp.draft_id)
 
     @revise_draft.validator
     def _validate_revise(self, inp: ReviseDraftInput) -> None:
@@ -453,24 +437,3 @@ class IncidentWorkflow:
         # While new facts are being judged, drafts and obligations are half replaced.
         if self._phase in (Phase.ASSESSING, Phase.DRAFTING):
             raise LifecycleError("the incident is being re-assessed; try again in a moment")
-
-    def _decision(self, draft_id: str) -> DraftDecisionResult:
-        draft = self._state.draft(draft_id)
-        return DraftDecisionResult(
-            draft_id=draft.id,
-            version=draft.version,
-            state=draft.state,
-            approvals=len(draft.approvals),
-            approvals_required=self._state.inp.approvals_required,
-        )
-
-
-def _approved(draft: Draft) -> ApprovedMessage:
-    return ApprovedMessage(
-        draft_id=draft.id,
-        channel=draft.channel,
-        language=draft.language,
-        subject=draft.subject,
-        body=draft.body,
-        content_hash=draft.content_hash,
-    )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from herald.models.assessment import Assessment
 from herald.models.delivery import DeliverySummary
-from herald.models.drafts import RenderedDraft
+from herald.models.drafts import Draft, RenderedDraft
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Evaluation, Obligation
 from herald.models.population import PopulationSource
@@ -141,6 +141,18 @@ class ApprovedMessage(BaseModel):
     subject: str | None
     body: str
     content_hash: str
+
+    @classmethod
+    def of(cls, draft: Draft) -> ApprovedMessage:
+        """The approved text of a draft."""
+        return cls(
+            draft_id=draft.id,
+            channel=draft.channel,
+            language=draft.language,
+            subject=draft.subject,
+            body=draft.body,
+            content_hash=draft.content_hash,
+        )
 
 
 class CampaignSpec(BaseModel):

@@ -1,0 +1,14 @@
+"""Errors and names shared by the lifecycle modules."""
+
+from __future__ import annotations
+
+SYSTEM_ACTOR = "herald"
+
+
+class LifecycleError(ValueError):
+    """A request the incident's rules refuse; the message is shown to the person."""
+
+
+def campaign_key(obligation_id: str, channel: str) -> str:
+    """Key of one campaign (obligation x channel) in the state and in child workflow ids."""
+    return f"{obligation_id}.{channel}"

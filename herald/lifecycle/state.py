@@ -1,0 +1,236 @@
+"""IncidentState: facts, obligations, waivers, completion and closure (see the package doc)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from herald.lifecycle.drafts import DraftReview
+from herald.lifecycle.errors import SYSTEM_ACTOR, LifecycleError, campaign_key
+from herald.lifecycle.reports import ReportTracking
+from herald.models import (
+    FILED_STATUSES,
+    Assessment,
+    Audience,
+    Channel,
+    DeliverySummary,
+    Draft,
+    IncidentFacts,
+    IncidentInput,
+    IncidentStatus,
+    Obligation,
+    Phase,
+    RegimeDecision,
+    RegulatorReport,
+    ReportStatus,
+    TimelineEvent,
+    Waiver,
+)
+from herald.models.messages import (
+    ApprovedMessage,
+    CampaignSpec,
+    WaiveObligationInput,
+)
+from herald.rules.locality import plan_individual_notices
+
+
+class IncidentState(DraftReview, ReportTracking, BaseModel):
+    """Everything the incident workflow knows; serialisable for continue-as-new."""
+
+    inp: IncidentInput
+    facts: IncidentFacts
+    facts_version: int = 1
+    population_assessment: Assessment | None = Field(
+        default=None, description="what the population file said; fixed for the incident"
+    )
+    assessment: Assessment | None = Field(
+        default=None, description="as judged with the current facts, with the risk level"
+    )
+    obligations: list[Obligation] = Field(default_factory=list)
+    decisions: list[RegimeDecision] = Field(default_factory=list)
+    notice_plan: dict[str, list[str]] = Field(
+        default_factory=dict, description="individuals obligation -> jurisdictions it notifies"
+    )
+    drafts: dict[str, Draft] = Field(default_factory=dict)
+    reports: dict[str, RegulatorReport] = Field(default_factory=dict)
+    deliveries: dict[str, DeliverySummary] = Field(default_factory=dict)
+    published: dict[str, str] = Field(default_factory=dict, description="obligation -> location")
+    waivers: dict[str, Waiver] = Field(default_factory=dict)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    closed_at: datetime | None = None
+
+    def log(self, now: datetime, actor: str, kind: str, detail: str = "") -> None:
+        """Append one event to the timeline (never personal data: counts and ids only)."""
+        self.timeline.append(TimelineEvent(at=now, actor=actor, kind=kind, detail=detail))
+
+    def obligation(self, obligation_id: str) -> Obligation:
+        """The current obligation with that id, or LifecycleError."""
+        for item in self.obligations:
+            if item.id == obligation_id:
+                return item
+        raise LifecycleError(f"no obligation {obligation_id!r} in this incident")
+
+    def set_obligations(
+        self, obligations: list[Obligation], decisions: list[RegimeDecision], now: datetime
+    ) -> tuple[list[str], list[str]]:
+        """Adopt a new evaluation; return (deadlines moved, obligations withdrawn).
+
+        Regulator reports are created for new regulator obligations and keep their filing
+        history when re-evaluated; only their deadline follows the new evaluation.
+        """
+        previous = {item.id: item for item in self.obligations}
+        self.obligations, self.decisions = obligations, decisions
+        self._plan()
+        moved: list[str] = []
+        for item in obligations:
+            before = previous.get(item.id)
+            if before is None:
+                self.log(now, SYSTEM_ACTOR, "obligation.added", _describe(item))
+            elif before.due_at != item.due_at:
+                moved.append(item.id)
+                self.log(now, SYSTEM_ACTOR, "deadline.moved", f"{item.id}: {_due(item)}")
+            if item.audience is Audience.REGULATOR:
+                report = self.reports.get(item.id)
+                if report is None:
+                    self.reports[item.id] = RegulatorReport(
+                        id=item.id,
+                        regime=item.regime,
+                        authority=item.recipient,
+                        contact=item.contact,
+                        due_at=item.due_at,
+                    )
+                else:
+                    report.due_at = item.due_at
+                    report.overdue = bool(report.due_at and report.overdue and now > report.due_at)
+                    if report.withdrawn:
+                        # Back under new facts: its drafts are new, so it needs approving again.
+                        report.withdrawn = False
+                        if report.status is ReportStatus.APPROVED:
+                            self._reopen(report, now)
+        current = {item.id for item in obligations}
+        withdrawn = [key for key in previous if key not in current]
+        for key in withdrawn:
+            self.log(now, SYSTEM_ACTOR, "obligation.withdrawn", key)
+            if key in self.reports:
+                self.reports[key].withdrawn = True
+        return moved, withdrawn
+
+    def _plan(self) -> None:
+        # Waived obligations serve nobody: their people fall to the next most local regime.
+        self.notice_plan = plan_individual_notices(
+            [item for item in self.obligations if item.id not in self.waivers]
+        )
+
+    def obligations_to_draft(self) -> list[Obligation]:
+        """Obligations that need drafts: all but individuals ones whose people are all served
+        by a more local regime's notice (see herald.rules.locality)."""
+        return [
+            item
+            for item in self.obligations
+            if item.audience is not Audience.INDIVIDUALS or self.notice_plan.get(item.id)
+        ]
+
+    def campaign_spec(self, obligation_id: str, channel: Channel) -> CampaignSpec:
+        """What the campaign for one individuals obligation over one channel sends, to whom."""
+        item = self.obligation(obligation_id)
+        drafts = self.drafts_for(obligation_id)
+        # Only channels with an approved notice take part in the fallback order, so nobody is
+        # assigned to a channel no campaign sends on.
+        drafted = {d.channel for d in drafts}
+        return CampaignSpec(
+            incident_id=self.inp.incident_id,
+            obligation_id=obligation_id,
+            channel=channel,
+            channel_order=[c for c in self.inp.channel_order if c in drafted],
+            jurisdictions=self.notice_plan.get(obligation_id, []),
+            messages=[ApprovedMessage.of(d) for d in drafts if d.channel is channel],
+            default_language=item.language,
+        )
+
+    def check_waive(self, inp: WaiveObligationInput) -> Obligation:
+        """Only an open obligation can be waived."""
+        item = self.obligation(inp.obligation_id)
+        if item.id in self.waivers:
+            raise LifecycleError(f"obligation {item.id} is already waived")
+        if item.id not in self.open_obligations():
+            raise LifecycleError(f"obligation {item.id} is already met")
+        return item
+
+    def waive(self, inp: WaiveObligationInput, now: datetime) -> None:
+        """Waive an obligation with a reason that stays in the evidence."""
+        self.check_waive(inp)
+        self.waivers[inp.obligation_id] = Waiver(
+            obligation_id=inp.obligation_id, actor=inp.actor, reason=inp.reason, at=now
+        )
+        self.log(now, inp.actor, "obligation.waived", f"{inp.obligation_id}: {inp.reason}")
+        self._plan()
+
+    def is_met(self, item: Obligation) -> bool:
+        """Whether an obligation has been fulfilled (waivers are counted separately)."""
+        if item.audience is Audience.REGULATOR:
+            report = self.reports.get(item.id)
+            return report is not None and report.status in FILED_STATUSES
+        if item.audience is Audience.INDIVIDUALS:
+            if not self.notice_plan.get(item.id):
+                return True  # every person it covers gets a more local regime's notice
+            keys = {campaign_key(item.id, d.channel) for d in self.drafts_for(item.id)}
+            return bool(keys) and all(
+                key in self.deliveries and self.deliveries[key].completed for key in keys
+            )
+        return item.id in self.published
+
+    def open_obligations(self) -> list[str]:
+        """Obligations neither met nor waived: while any remains, the incident stays open."""
+        return [
+            item.id
+            for item in self.obligations
+            if item.id not in self.waivers and not self.is_met(item)
+        ]
+
+    def check_close(self) -> None:
+        """Refuse to close while an obligation is open."""
+        if self.closed_at is not None:
+            raise LifecycleError("the incident is already closed")
+        remaining = self.open_obligations()
+        if remaining:
+            raise LifecycleError(
+                "cannot close: obligations neither met nor waived: " + ", ".join(remaining)
+            )
+
+    def next_deadline(self) -> datetime | None:
+        """The earliest fixed deadline among open obligations."""
+        remaining = set(self.open_obligations())
+        dues = [o.due_at for o in self.obligations if o.id in remaining and o.due_at]
+        return min(dues) if dues else None
+
+    def status(self, phase: Phase) -> IncidentStatus:
+        """The snapshot the `status` query returns."""
+        return IncidentStatus(
+            incident_id=self.inp.incident_id,
+            phase=phase,
+            commander=self.inp.commander,
+            approvals_required=self.inp.approvals_required,
+            facts=self.facts,
+            facts_version=self.facts_version,
+            population=self.inp.population,
+            assessment=self.assessment,
+            obligations=self.obligations,
+            decisions=self.decisions,
+            drafts=sorted(self.drafts.values(), key=lambda d: d.id),
+            reports=sorted(self.reports.values(), key=lambda r: r.id),
+            deliveries=sorted(self.deliveries.values(), key=lambda d: (d.obligation_id, d.channel)),
+            waivers=list(self.waivers.values()),
+            timeline=self.timeline,
+            open_obligations=self.open_obligations(),
+            next_deadline=self.next_deadline(),
+            closed_at=self.closed_at,
+        )
+
+
+def _due(item: Obligation) -> str:
+    return item.due_at.isoformat() if item.due_at else item.deadline
+
+
+def _describe(item: Obligation) -> str:
+    return f"{item.id}: {item.audience} {item.recipient}, due {_due(item)}"
