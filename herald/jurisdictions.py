@@ -23,6 +23,12 @@ _CN_NUMERIC = {
 }  # fmt: skip
 
 
+# pycountry reads its ISO tables lazily with open(), which the Temporal workflow sandbox
+# forbids; workflows validate facts (and their codes) while decoding payloads, so the tables
+# are loaded here, at import time, outside any sandbox.
+_ = len(pycountry.countries), len(pycountry.subdivisions)
+
+
 class UnknownJurisdictionError(ValueError):
     """Raised for a code that is neither an ISO 3166-1 country nor a 3166-2 subdivision."""
 

@@ -1,0 +1,164 @@
+"""The `herald` commands against `herald dev` running in its own process, as a user works."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from herald.cli import app
+from herald.settings import get_settings
+from herald.temporal import free_port, port_open
+from tests.conftest import EXAMPLES
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def herald_dev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[str]]:
+    """`herald dev` in a fresh process (its worker has loaded nothing else), on free ports."""
+    port, ui_port = free_port(), free_port()
+    monkeypatch.setenv("HERALD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HERALD_TEMPORAL_PORT", str(port))
+    get_settings.cache_clear()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "herald.cli",
+            "dev",
+            "--temporal-port",
+            str(port),
+            "--temporal-ui-port",
+            str(ui_port),
+        ],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not port_open("127.0.0.1", port):
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        assert time.monotonic() < deadline, "herald dev did not start"
+        time.sleep(0.2)
+    yield process
+    if process.poll() is None:
+        process.kill()
+    get_settings.cache_clear()
+
+
+def herald(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, f"herald {' '.join(args)}: {result.output}"
+    return result.output
+
+
+def status(incident_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(herald("incident", "status", incident_id, "--json"))
+    return data
+
+
+def until(incident_id: str, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    for _ in range(300):
+        current = status(incident_id)
+        if predicate(current):
+            return current
+        time.sleep(0.2)
+    raise AssertionError(f"stuck in phase {current['phase']}")
+
+
+def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[str]) -> None:
+    incident_id = herald(
+        "incident",
+        "start",
+        "--facts",
+        str(EXAMPLES / "facts.json"),
+        "--population",
+        str(EXAMPLES / "population.csv"),
+        "--as",
+        "casey",
+        "--team",
+        "team@example.org",
+    ).strip()
+    current = until(incident_id, lambda s: s["phase"] == "awaiting_approval")
+    listing = herald("drafts", "list", incident_id)
+    assert "us-ca-individuals.email.en" in listing and "pending_approval" in listing
+
+    shown = herald("drafts", "show", incident_id, "us-ca-individuals.email.en")
+    assert "Notice of Data Breach" in shown
+    digest = next(line.split()[1] for line in shown.splitlines() if line.startswith("hash:"))
+    refused = herald(
+        "drafts", "approve", incident_id, "us-ca-individuals.email.en", "--as", "herald", code=1
+    )
+    assert "cannot approve" in refused
+    refused = herald(
+        "drafts",
+        "approve",
+        incident_id,
+        "us-ca-individuals.email.en",
+        "--as",
+        "alice",
+        "--hash",
+        "0000",
+        code=1,
+    )
+    assert "changed since you read it" in refused
+    for draft in current["drafts"]:
+        for approver in ("alice", "bob"):
+            herald(
+                "drafts",
+                "approve",
+                incident_id,
+                draft["id"],
+                "--as",
+                approver,
+                "--hash",
+                draft["content_hash"][:16],
+            )
+    assert digest == next(
+        d["content_hash"] for d in current["drafts"] if d["id"] == "us-ca-individuals.email.en"
+    )
+    current = until(
+        incident_id,
+        lambda s: bool(s["deliveries"])
+        and all(d["completed"] for d in s["deliveries"])
+        and all(r["status"] == "approved" for r in s["reports"]),
+    )
+    refused = herald("incident", "close", incident_id, "--as", "casey", code=1)
+    assert "neither met nor waived" in refused
+    reports = herald("reports", "list", incident_id)
+    for report in current["reports"]:
+        assert report["id"] in reports
+        herald(
+            "reports",
+            "set-status",
+            incident_id,
+            report["id"],
+            "submitted",
+            "--reference",
+            "REF-42",
+            "--as",
+            "casey",
+        )
+    assert "REF-42" in herald("reports", "list", incident_id)
+    until(incident_id, lambda s: not s["open_obligations"])
+    assert "closed" in herald("incident", "close", incident_id, "--as", "casey")
+    outbox = Path(os.environ["HERALD_HOME"]) / "outbox" / incident_id
+    assert list((outbox / "email").glob("*.eml"))
+
+
+def test_dev_stops_cleanly_on_ctrl_c(herald_dev: subprocess.Popen[str]) -> None:
+    port = int(os.environ["HERALD_TEMPORAL_PORT"])
+    herald_dev.send_signal(signal.SIGINT)
+    assert herald_dev.wait(timeout=30) == 0
+    assert not port_open("127.0.0.1", port), "the Temporal dev server stopped too"
