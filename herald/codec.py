@@ -50,10 +50,19 @@ def load_or_create_key_file(path: Path) -> dict[str, bytes]:
         path.parent.mkdir(parents=True, exist_ok=True)
         key_id = f"k{secrets.token_hex(4)}"
         encoded = base64.b64encode(secrets.token_bytes(32)).decode()
-        # Create with 0600 from the start so the key is never world-readable, even briefly.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written to a private temporary file and linked into place: the key is never
+        # world-readable, and two processes starting at once agree on one key (the loser's
+        # link fails and it reads the winner's file, which is complete by then).
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(f"{key_id}:{encoded}\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return parse_keys(path.read_text().replace("\n", ","))
 
 

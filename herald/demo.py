@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -14,6 +14,7 @@ from temporalio.client import Client
 from herald.client import IncidentClient
 from herald.inputs import load_facts
 from herald.models import (
+    IncidentFacts,
     IncidentInput,
     IncidentStatus,
     Phase,
@@ -45,6 +46,23 @@ class DemoResult:
     status: IncidentStatus
 
 
+def as_if_recent(
+    facts: IncidentFacts, *, aware_ago: timedelta = timedelta(hours=2)
+) -> IncidentFacts:
+    """The sample facts moved in time so that awareness was `aware_ago` before now.
+
+    The sample's instants are fixed (the `herald obligations` contract depends on them); the
+    demo replays them as a live incident, so its deadlines lie ahead and nothing is late.
+    """
+    shift = datetime.now(UTC) - aware_ago - facts.aware_at
+    moved = {
+        name: getattr(facts, name) + shift
+        for name in ("aware_at", "discovered_at", "determined_at", "ransom_paid_at")
+        if getattr(facts, name) is not None
+    }
+    return facts.model_copy(update=moved)
+
+
 async def _wait_for(
     incidents: IncidentClient,
     incident_id: str,
@@ -74,7 +92,7 @@ async def drive_incident(
     incidents = IncidentClient(client, task_queue=task_queue)
     inp = IncidentInput(
         incident_id=incident_id,
-        facts=load_facts(EXAMPLES / "facts.json"),
+        facts=as_if_recent(load_facts(EXAMPLES / "facts.json")),
         population=open_population(EXAMPLES / "population.csv"),
         commander=COMMANDER,
         approvals_required=2,

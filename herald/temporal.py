@@ -130,8 +130,14 @@ class EmbeddedTemporal:
             args.append("--headless")
         else:
             args += ["--ui-ip", "127.0.0.1", "--ui-port", str(self.ui_port)]
-        log = (self.settings.home / "temporal.log").open("ab")
-        self._process = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        if port_open("127.0.0.1", self.port):
+            raise TemporalUnavailableError(
+                f"port {self.port} is already in use: is `herald dev` running? "
+                "Stop it, or pick another port"
+            )
+        with (self.settings.home / "temporal.log").open("ab") as log:
+            # The child keeps its own copy of the descriptor; ours can close at once.
+            self._process = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout_s
         while not port_open("127.0.0.1", self.port):
             if self._process.poll() is not None:

@@ -78,8 +78,10 @@ def emit_json(value: Any) -> None:
         typer.echo(json.dumps(value, indent=2, default=str))
 
 
-def table(rows: list[list[str]], headers: list[str]) -> None:
-    """Print a plain aligned table."""
+def table(rows: list[list[str]], headers: list[str], *, err: bool = False) -> None:
+    """Print a plain aligned table (to stderr with `err`)."""
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
     for line in [headers, ["-" * w for w in widths], *rows]:
-        typer.echo("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=False)))
+        typer.echo(
+            "  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=False)), err=err
+        )

@@ -4,36 +4,50 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from typing import Annotated
 
 import typer
 
+from herald.cli.common import fail
 from herald.cli.incidents import show_status
 from herald.settings import get_settings
+from herald.temporal import TemporalUnavailableError
 
 
 def demo(
     as_json: Annotated[
-        bool, typer.Option("--json", help="end with one JSON line (see design.md)")
+        bool, typer.Option("--json", help="end with one JSON line on stdout (see design.md)")
     ] = False,
 ) -> None:
-    """Run a sample incident end to end on the embedded Temporal server."""
+    """Run a sample incident end to end on the embedded Temporal server.
+
+    Two demo approvers (alice.legal, bob.privacy) approve every draft, the notices go to the
+    outbox, the regulator reports are recorded as submitted and acknowledged, and the
+    incident is closed. Exits 0 when it is closed.
+    """
     from herald.demo import run_demo
 
     settings = get_settings()
 
     def log(line: str) -> None:
-        # Progress goes to stderr with --json so stdout stays machine-readable.
+        # With --json, stdout carries only the final JSON line; people read stderr.
         typer.echo(f"» {line}", err=as_json)
 
-    result = asyncio.run(run_demo(settings, log=log))
+    try:
+        result = asyncio.run(run_demo(settings, log=log))
+    except (TemporalUnavailableError, TimeoutError) as err:
+        fail(f"the demo did not complete: {err}")
+    show_status(result.status, err=as_json)
+    typer.echo(
+        f"\nOutbox (every message a person or authority would receive): {result.outbox}",
+        err=as_json,
+    )
+    typer.echo(
+        "Next: `herald dev` for the Temporal UI on http://127.0.0.1:8233, "
+        "then `herald incident start --help`.",
+        err=as_json,
+    )
     if as_json:
-        show_status_to = sys.stderr
-        typer.echo(
-            f"timeline of {result.incident_id}: {len(result.status.timeline)} events",
-            file=show_status_to,
-        )
         typer.echo(
             json.dumps(
                 {
@@ -49,9 +63,5 @@ def demo(
                 }
             )
         )
-        return
-    show_status(result.status)
-    typer.echo(f"\nOutbox (every message a person or authority would receive): {result.outbox}")
-    typer.echo("Next: `herald dev` for the Temporal UI, then `herald incident start --help`.")
     if result.phase.value != "closed":
         raise typer.Exit(1)

@@ -79,19 +79,23 @@ def status(
     show_status(current)
 
 
-def show_status(current: IncidentStatus) -> None:
-    """Print an incident's status for a person."""
-    typer.echo(f"Incident {current.incident_id}: {current.facts.title}")
-    typer.echo(f"  phase: {current.phase}   commander: {current.commander}")
+def show_status(current: IncidentStatus, *, err: bool = False) -> None:
+    """Print an incident's status for a person (to stderr with `err`)."""
+
+    def say(line: str = "") -> None:
+        typer.echo(line, err=err)
+
+    say(f"Incident {current.incident_id}: {current.facts.title}")
+    say(f"  phase: {current.phase}   commander: {current.commander}")
     if current.assessment:
         a = current.assessment
-        typer.echo(
+        say(
             f"  affected: {a.total} people ({a.rejected} rows rejected), risk {a.risk}: "
             + "; ".join(a.risk_reasons)
         )
     if current.next_deadline:
-        typer.echo(f"  next deadline: {current.next_deadline.isoformat()}")
-    typer.echo("\nObligations")
+        say(f"  next deadline: {current.next_deadline.isoformat()}")
+    say("\nObligations")
     table(
         [
             [
@@ -104,19 +108,21 @@ def show_status(current: IncidentStatus) -> None:
             for o in current.obligations
         ],
         ["id", "audience", "recipient", "due", "state"],
+        err=err,
     )
     if current.deliveries:
-        typer.echo("\nDeliveries")
+        say("\nDeliveries")
         table(
             [
                 [d.obligation_id, d.channel, str(d.targeted), str(d.sent), str(d.failed)]
                 for d in current.deliveries
             ],
             ["obligation", "channel", "targeted", "sent", "failed"],
+            err=err,
         )
-    typer.echo("\nTimeline")
+    say("\nTimeline")
     for event in current.timeline:
-        typer.echo(f"  {event.at.isoformat()}  {event.actor:<12} {event.kind:<24} {event.detail}")
+        say(f"  {event.at.isoformat()}  {event.actor:<12} {event.kind:<24} {event.detail}")
 
 
 @app.command("update-facts")

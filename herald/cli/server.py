@@ -10,7 +10,7 @@ import typer
 
 from herald.cli.common import fail
 from herald.settings import get_settings
-from herald.temporal import EmbeddedTemporal, TemporalUnavailableError, connect, port_open
+from herald.temporal import EmbeddedTemporal, TemporalUnavailableError, connect
 
 
 async def _serve_worker(stop: asyncio.Event) -> None:
@@ -34,16 +34,23 @@ def _run_until_interrupted() -> None:
 
 
 def dev(
-    temporal_port: Annotated[int, typer.Option("--temporal-port")] = 7233,
-    temporal_ui_port: Annotated[int, typer.Option("--temporal-ui-port")] = 8233,
+    temporal_port: Annotated[
+        int | None, typer.Option("--temporal-port", help="default: HERALD_TEMPORAL_PORT or 7233")
+    ] = None,
+    temporal_ui_port: Annotated[
+        int | None,
+        typer.Option("--temporal-ui-port", help="default: HERALD_TEMPORAL_UI_PORT or 8233"),
+    ] = None,
 ) -> None:
     """Start the embedded Temporal dev server (SQLite under HERALD_HOME) and a worker.
 
     Ctrl-C stops both cleanly.
     """
     settings = get_settings()
-    if port_open("127.0.0.1", temporal_port):
-        fail(f"port {temporal_port} is in use: is `herald dev` already running?")
+    temporal_port = temporal_port or settings.temporal_port
+    temporal_ui_port = temporal_ui_port or settings.temporal_ui_port
+    if settings.temporal_address:
+        fail("HERALD_TEMPORAL_ADDRESS is set: use `herald worker` against that cluster")
     settings.temporal_port = temporal_port
     server = EmbeddedTemporal(settings, port=temporal_port, ui_port=temporal_ui_port)
     try:

@@ -130,9 +130,11 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
     )
     current = until(
         incident_id,
-        lambda s: bool(s["deliveries"])
-        and all(d["completed"] for d in s["deliveries"])
-        and all(r["status"] == "approved" for r in s["reports"]),
+        lambda s: (
+            bool(s["deliveries"])
+            and all(d["completed"] for d in s["deliveries"])
+            and all(r["status"] == "approved" for r in s["reports"])
+        ),
     )
     refused = herald("incident", "close", incident_id, "--as", "casey", code=1)
     assert "neither met nor waived" in refused

@@ -162,9 +162,7 @@ def test_withdrawn_obligation_withdraws_its_report_and_stops_its_clock() -> None
     state = _state()
     assert [r.id for r in state.reports_needing_clock()] == [REPORT]
 
-    moved, withdrawn = state.set_obligations(
-        [_individuals(NOTICE, "gdpr", ["FR"])], [], LATER
-    )
+    moved, withdrawn = state.set_obligations([_individuals(NOTICE, "gdpr", ["FR"])], [], LATER)
 
     assert (moved, withdrawn) == ([], [REPORT])
     assert state.reports[REPORT].withdrawn is True
