@@ -100,7 +100,7 @@ class Population:
         return [r.id for i, r in enumerate(self.rows, 1) if r.first == first and after < i <= last]
 
     def person(self, row: int) -> Person:
-        found = [p for p in iter_rows(self.source, start_row=row, end_row=row)]
+        found = list(iter_rows(self.source, start_row=row, end_row=row))
         assert len(found) == 1 and isinstance(found[0], Person)
         return found[0]
 
@@ -566,7 +566,7 @@ def test_resume_processes_only_rows_after_the_cursor_and_keeps_the_partial_count
     )
 
 
-# ---- a population file that changed ---------------------------------------------------------------
+# ---- a population file that changed -------------------------------------------------------------
 
 
 def test_changed_population_file_is_refused(population: Population) -> None:

@@ -356,9 +356,9 @@ def test_changes_requested_blocks_approval_until_revised() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "lifecycle: _review_revision (herald/lifecycle.py:223) sets a person's revision in "
-        "CHANGES_REQUESTED back to PENDING_APPROVAL when the facts change, so the text a "
-        "reviewer sent back can be approved without being revised"
+        "lifecycle: _review_revision (herald/lifecycle/drafts.py:111) sets a person's "
+        "revision in CHANGES_REQUESTED back to PENDING_APPROVAL when the facts change, so "
+        "the text a reviewer sent back can be approved without being revised"
     ),
 )
 def test_changed_facts_do_not_lift_a_change_request_on_a_revision() -> None:
@@ -394,9 +394,9 @@ def test_approver_names_compare_case_insensitively() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "four eyes: check_approve (herald/lifecycle.py:280-284) compares names with casefold "
-        "only, and ApproveDraftInput.approver is not stripped, so 'alice ' counts as a second "
-        "person and ' Casey' may approve Casey's own revision"
+        "four eyes: check_approve (herald/lifecycle/drafts.py:166-169) compares names with "
+        "casefold only, and ApproveDraftInput.approver is not stripped, so 'alice ' counts as "
+        "a second person and ' Casey' may approve Casey's own revision"
     ),
 )
 def test_approver_names_ignore_surrounding_whitespace() -> None:
@@ -431,9 +431,10 @@ def test_waiving_an_individuals_obligation_hands_its_people_to_the_next_regime()
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "lifecycle: waive() re-plans (herald/lifecycle.py:424) but is_met "
-        "(herald/lifecycle.py:434-437) still counts a campaign that completed under the old "
-        "plan, so people handed over by the waiver are never notified and the incident closes"
+        "lifecycle: waive() re-plans (herald/lifecycle/state.py:166) but is_met "
+        "(herald/lifecycle/state.py:175-180) still counts a campaign that completed under "
+        "the old plan (and workflows/incident.py:251 never restarts it), so the people the "
+        "waiver hands over are never notified and the incident can close"
     ),
 )
 def test_waiver_reopens_a_notice_whose_campaign_ran_under_the_old_plan() -> None:
