@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
+from activities.population import checked
 from herald.assess import choose_channel, contact_point
 from herald.channels.base import ChannelAdapter, OutgoingMessage, make_idempotency_key
 from herald.models import RECIPIENT_NAME_TOKEN, Channel, DeliveryState, DeliverySummary, Person
@@ -16,7 +17,7 @@ from herald.models.messages import (
     SendNoticeBatchInput,
     SendNoticeBatchResult,
 )
-from herald.population import iter_rows
+from herald.population import iter_rows, verify_population
 from herald.store.ledger import Ledger
 
 # People claimed and sent per ledger transaction; also the heartbeat interval.
@@ -84,6 +85,7 @@ class DeliveryActivities:
         once, and rows a crash left in `sending` are reconciled against the adapter.
         """
         spec = inp.spec
+        checked(lambda: verify_population(inp.source, deep=False))
         adapter = self._adapters[spec.channel]
         summary = DeliverySummary(obligation_id=spec.obligation_id, channel=spec.channel)
         start = inp.start_row
@@ -136,7 +138,8 @@ class DeliveryActivities:
         messages = {p.id: personalise(pick_message(spec, p.language), p, spec) for p in people}
         hashes = [(m.person_id, m.content_hash) for m in messages.values()]
         claimed = self._ledger.claim_many(spec.incident_id, spec.channel, hashes)
-        if len(claimed) < len(messages) and activity.info().attempt > 1:
+        if len(claimed) < len(messages):
+            # Rows another attempt left in `sending` (a crash, or a workflow reset).
             claimed |= self._recover(spec, adapter, messages, claimed)
         self._count_unclaimed(spec, [pid for pid in messages if pid not in claimed], result)
         sent: list[tuple[str, str | None]] = []

@@ -87,22 +87,36 @@ def open_population(path: str | Path) -> PopulationSource:
     if fmt is None:
         known = ", ".join(sorted(_EXTENSIONS))
         raise ValueError(f"{resolved}: unsupported population file type (expected {known})")
-    return PopulationSource(path=str(resolved), format=fmt, sha256=_digest(resolved))
+    stat = resolved.stat()
+    return PopulationSource(
+        path=str(resolved),
+        format=fmt,
+        sha256=_digest(resolved),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+    )
 
 
-def verify_population(source: PopulationSource) -> None:
+def verify_population(source: PopulationSource, *, deep: bool = True) -> None:
     """Refuse a population file that changed since the incident started.
 
     Campaigns partition the file by row number and the ledger trusts those rows, so an
     edited file would shift who is in which batch: a new file means a new incident input.
+    The deep check hashes the whole file (once per campaign); the shallow one compares size
+    and modification time (before every batch).
 
     Raises:
-        PopulationFileError: the file is gone or its SHA-256 differs.
+        PopulationFileError: the file is gone or differs.
     """
     path = Path(source.path)
     if not path.is_file():
         raise PopulationFileError(f"population file {source.label} is missing")
-    if _digest(path) != source.sha256:
+    stat = path.stat()
+    if source.size and (stat.st_size, stat.st_mtime_ns) != (source.size, source.mtime_ns):
+        raise PopulationFileError(
+            f"population file {source.label} changed since the incident started"
+        )
+    if deep and _digest(path) != source.sha256:
         raise PopulationFileError(
             f"population file {source.label} changed since the incident started"
         )

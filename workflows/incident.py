@@ -75,6 +75,7 @@ class IncidentWorkflow:
         self._wake = 0
         self._closing = False
         self._campaigns: dict[str, asyncio.Task[None]] = {}
+        self._campaign_runs: dict[str, int] = {}
         self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
         self._report_starts: dict[str, int] = {}
         self._announced: set[tuple[str, str]] = set()
@@ -247,12 +248,23 @@ class IncidentWorkflow:
         return Phase.MONITORING
 
     def _start_campaign(self, obligation_id: str, channel: Channel) -> None:
-        key = campaign_key(obligation_id, channel)
-        if key not in self._campaigns:
-            spec = self._state.campaign_spec(obligation_id, channel)
-            self._campaigns[key] = asyncio.create_task(self._run_campaign(key, spec))
+        """Start the campaign, or a new run of it when its plan grew after the last run.
 
-    async def _run_campaign(self, key: str, spec: CampaignSpec) -> None:
+        A new run covers the whole plan: the ledger skips everyone already notified.
+        """
+        key = campaign_key(obligation_id, channel)
+        running = self._campaigns.get(key)
+        spec = self._state.campaign_spec(obligation_id, channel)
+        covered = set(self._state.campaign_scope.get(key, []))
+        if running is not None and (not running.done() or set(spec.jurisdictions) <= covered):
+            return
+        self._campaign_runs[key] = self._campaign_runs.get(key, 0) + 1
+        self._state.campaign_scope[key] = spec.jurisdictions
+        self._campaigns[key] = asyncio.create_task(
+            self._run_campaign(key, spec, self._campaign_runs[key])
+        )
+
+    async def _run_campaign(self, key: str, spec: CampaignSpec, run: int) -> None:
         state = self._state
         assert state.inp.population is not None, "individual notices need a population"
         # Listed from the start (completed=False) so the status shows what is still running.
@@ -265,7 +277,7 @@ class IncidentWorkflow:
             result = await workflow.execute_child_workflow(
                 NotificationCampaignWorkflow.run,
                 NotificationCampaignInput(spec=spec, source=state.inp.population),
-                id=f"{state.inp.incident_id}.campaign.{key}",
+                id=f"{state.inp.incident_id}.campaign.{key}.{run}",
             )
         except ChildWorkflowError as err:
             # Recorded, not swallowed: the obligation stays open for a person to act on.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from herald.lifecycle.errors import SYSTEM_ACTOR, LifecycleError
+from herald.lifecycle.errors import SYSTEM_ACTOR, LifecycleError, same_person
 from herald.models import (
     Approval,
     Draft,
@@ -108,7 +108,9 @@ class DraftReview:
         """
         draft.rendered_hash = rendered_hash
         draft.approvals = []
-        draft.state = DraftState.PENDING_APPROVAL
+        if draft.state is not DraftState.CHANGES_REQUESTED:
+            # A change request stands until someone revises the text.
+            draft.state = DraftState.PENDING_APPROVAL
         draft.change_requests.append(
             f"{SYSTEM_ACTOR}: the facts changed (version {self.facts_version}); check that "
             "this revision still holds, or revise it again"
@@ -163,10 +165,10 @@ class DraftReview:
             raise LifecycleError(
                 f"draft {draft.id} lacks required content: {', '.join(draft.missing_elements)}"
             )
-        who = inp.approver.casefold()
-        if who == draft.author.casefold():
+        who = same_person(inp.approver)
+        if who == same_person(draft.author):
             raise LifecycleError(f"{inp.approver} wrote draft {draft.id} and cannot approve it")
-        if any(a.approver.casefold() == who for a in draft.approvals):
+        if any(same_person(a.approver) == who for a in draft.approvals):
             raise LifecycleError(f"{inp.approver} already approved draft {draft.id}")
         return draft
 

@@ -55,6 +55,9 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     drafts: dict[str, Draft] = Field(default_factory=dict)
     reports: dict[str, RegulatorReport] = Field(default_factory=dict)
     deliveries: dict[str, DeliverySummary] = Field(default_factory=dict)
+    campaign_scope: dict[str, list[str]] = Field(
+        default_factory=dict, description="campaign key -> jurisdictions its latest run covered"
+    )
     published: dict[str, str] = Field(default_factory=dict, description="obligation -> location")
     waivers: dict[str, Waiver] = Field(default_factory=dict)
     timeline: list[TimelineEvent] = Field(default_factory=list)
@@ -175,8 +178,14 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             if not self.notice_plan.get(item.id):
                 return True  # every person it covers gets a more local regime's notice
             keys = {campaign_key(item.id, d.channel) for d in self.drafts_for(item.id)}
+            planned = set(self.notice_plan[item.id])
+            # Met only when finished campaigns covered the whole current plan: a waiver can
+            # hand a campaign that already ran more people to notify.
             return bool(keys) and all(
-                key in self.deliveries and self.deliveries[key].completed for key in keys
+                key in self.deliveries
+                and self.deliveries[key].completed
+                and planned <= set(self.campaign_scope.get(key, []))
+                for key in keys
             )
         return item.id in self.published
 

@@ -24,6 +24,8 @@ class PopulationSource(BaseModel):
     path: str = Field(min_length=1)
     format: PopulationFormat
     sha256: str = Field(description="Digest of the file when the incident was started")
+    size: int = Field(default=0, ge=0, description="bytes, for a cheap check before each batch")
+    mtime_ns: int = Field(default=0, ge=0, description="modification time when opened")
 
     @property
     def label(self) -> str:

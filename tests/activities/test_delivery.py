@@ -604,14 +604,6 @@ def test_missing_population_file_is_refused(population: Population) -> None:
     assert caught.value.non_retryable is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "delivery: send_notice_batch (activities/delivery.py:80-106) never calls "
-        "verify_population, so batches (and their retries) read a population file edited "
-        "after the campaign counted it; rows shift between batches and people can be missed"
-    ),
-)
 def test_send_notice_batch_refuses_a_changed_population_file(
     population: Population, ledger: Ledger, outbox: OutboxChannel
 ) -> None:

@@ -202,6 +202,7 @@ def test_close_refused_until_everything_met_or_waived() -> None:
     )
     assert state.open_obligations() == ["gdpr-individuals"]
     key = campaign_key("gdpr-individuals", Channel.EMAIL)
+    state.campaign_scope[key] = ["FR"]
     state.deliveries[key] = DeliverySummary(
         obligation_id="gdpr-individuals", channel=Channel.EMAIL, completed=True
     )
