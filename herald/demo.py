@@ -13,9 +13,9 @@ from temporalio.client import Client
 
 from herald.client import IncidentClient
 from herald.inputs import load_facts
+from herald.intake import new_incident
 from herald.models import (
     IncidentFacts,
-    IncidentInput,
     IncidentStatus,
     Phase,
     ReportStatus,
@@ -25,7 +25,7 @@ from herald.models.messages import (
     CloseIncidentInput,
     RecordRegulatorStatusInput,
 )
-from herald.population import open_population
+from herald.profiles import load_profile
 from herald.settings import PROJECT_ROOT, Settings
 from herald.temporal import EmbeddedTemporal, connect, free_port, port_open
 
@@ -90,13 +90,13 @@ async def drive_incident(
     incident_id = datetime.now(UTC).strftime("INC-DEMO-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
     task_queue = f"{settings.task_queue}-demo-{uuid.uuid4().hex[:8]}"
     incidents = IncidentClient(client, task_queue=task_queue)
-    inp = IncidentInput(
+    inp = new_incident(
         incident_id=incident_id,
         facts=as_if_recent(load_facts(EXAMPLES / "facts.json")),
-        population=open_population(EXAMPLES / "population.csv"),
+        population=EXAMPLES / "population.csv",
+        profile=load_profile(EXAMPLES / "profile.yaml"),
         commander=COMMANDER,
         approvals_required=2,
-        team_contacts=["incident-team@example.org"],
     )
     async with build_worker(client, settings, task_queue=task_queue):
         await incidents.start(inp)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,20 +9,16 @@ import typer
 
 from herald.cli.common import default_actor, emit_json, fail, incidents, run, settings, table
 from herald.inputs import load_facts
-from herald.models import IncidentInput, IncidentStatus
+from herald.intake import new_incident
+from herald.models import IncidentStatus
 from herald.models.messages import (
     CloseIncidentInput,
     UpdateFactsInput,
     WaiveObligationInput,
 )
-from herald.population import open_population
+from herald.profiles import load_profile
 
 app = typer.Typer(help="Start, follow and close incidents.", no_args_is_help=True)
-
-
-def new_incident_id(now: datetime | None = None) -> str:
-    """A readable, sortable incident id such as INC-20260302-091500."""
-    return (now or datetime.now(UTC)).strftime("INC-%Y%m%d-%H%M%S")
 
 
 @app.command("start")
@@ -41,18 +36,22 @@ def start(
     team: Annotated[
         list[str] | None, typer.Option("--team", help="email for deadline reminders (repeat)")
     ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="organisation profile (YAML or JSON)")
+    ] = None,
 ) -> None:
     """Start an incident; prints its id."""
 
     async def body() -> None:
         config = settings()
-        inp = IncidentInput(
-            incident_id=incident_id or new_incident_id(),
+        inp = new_incident(
             facts=load_facts(facts),
-            population=open_population(population) if population else None,
+            population=population,
+            profile=load_profile(profile) if profile else None,
             commander=commander or default_actor(),
+            team=team,
+            incident_id=incident_id,
             approvals_required=config.approvals_required,
-            team_contacts=team or [],
         )
         typer.echo(await (await incidents()).start(inp))
 

@@ -12,6 +12,7 @@ from herald.cli.common import EXIT_BAD_INPUT, fail, table
 from herald.impact import judge
 from herald.inputs import InputError, load_facts
 from herald.models import Evaluation
+from herald.profiles import apply_profile, load_profile
 
 
 def obligations(
@@ -22,10 +23,15 @@ def obligations(
     explain: Annotated[
         bool, typer.Option("--explain", help="say per regime what was decided")
     ] = False,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="organisation profile filling the entity")
+    ] = None,
 ) -> None:
     """Print the obligations the facts create: who, by when, under which provision."""
     try:
         parsed = load_facts(facts)
+        if profile is not None:
+            parsed = apply_profile(parsed, load_profile(profile))
     except InputError as err:
         fail(str(err), EXIT_BAD_INPUT)
     _, assessment, evaluation = judge(parsed)

@@ -219,6 +219,7 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             incident_id=self.inp.incident_id,
             phase=phase,
             commander=self.inp.commander,
+            profile=self.inp.profile.slug if self.inp.profile else None,
             approvals_required=self.inp.approvals_required,
             facts=self.facts,
             facts_version=self.facts_version,

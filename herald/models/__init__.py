@@ -19,6 +19,7 @@ from herald.models.incident import (
 )
 from herald.models.obligations import Evaluation, Obligation, RegimeDecision
 from herald.models.population import Person, PopulationFormat, PopulationSource, RowError
+from herald.models.profile import OrganisationProfile
 from herald.models.reports import STATUS_TRANSITIONS, RegulatorReport, StatusChange
 from herald.models.vocabulary import (
     FILED_STATUSES,
@@ -59,6 +60,7 @@ __all__ = [
     "IncidentStatus",
     "JurisdictionCount",
     "Obligation",
+    "OrganisationProfile",
     "Person",
     "Phase",
     "PopulationFormat",

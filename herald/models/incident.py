@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from herald.models.assessment import Assessment
 from herald.models.delivery import DeliverySummary
@@ -12,6 +12,7 @@ from herald.models.drafts import Draft
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Obligation, RegimeDecision
 from herald.models.population import PopulationSource
+from herald.models.profile import OrganisationProfile
 from herald.models.reports import RegulatorReport
 from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Phase
 
@@ -48,16 +49,21 @@ class IncidentInput(BaseModel):
     team_contacts: list[str] = Field(
         default_factory=list, description="where deadline reminders go (emails)"
     )
+    profile: OrganisationProfile | None = Field(
+        default=None, description="the organisation's promises this incident honours"
+    )
     reminder_offsets_s: list[int] = Field(
         default_factory=lambda: [24 * 3600, 6 * 3600, 3600],
         description="seconds before a deadline at which reminders go out",
     )
 
-    def validate_channels(self) -> None:
-        """Channel order may only name channels that reach a person."""
-        for channel in self.channel_order:
+    @field_validator("channel_order")
+    @classmethod
+    def _personal_channels(cls, channels: list[Channel]) -> list[Channel]:
+        for channel in channels:
             if channel not in PERSONAL_CHANNELS:
-                raise ValueError(f"channel_order: {channel} does not reach a person")
+                raise ValueError(f"{channel} does not reach a person")
+        return channels
 
 
 class IncidentStatus(BaseModel):
@@ -66,6 +72,7 @@ class IncidentStatus(BaseModel):
     incident_id: str
     phase: Phase
     commander: str
+    profile: str | None = Field(default=None, description="slug of the organisation profile")
     approvals_required: int
     facts: IncidentFacts
     facts_version: int

@@ -89,6 +89,8 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
         "casey",
         "--team",
         "team@example.org",
+        "--profile",
+        str(EXAMPLES / "profile.yaml"),
     ).strip()
     current = until(incident_id, lambda s: s["phase"] == "awaiting_approval")
     listing = herald("drafts", "list", incident_id)

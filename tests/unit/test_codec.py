@@ -54,7 +54,8 @@ async def test_unknown_key_and_tampering_are_refused() -> None:
     (encoded,) = await codec.encode([_payload("x")])
     with pytest.raises(CodecKeyError, match="unknown key id"):
         await EncryptionCodec(parse_keys(f"k9:{_key()}")).decode([encoded])
-    tampered = Payload(metadata=dict(encoded.metadata), data=encoded.data[:-1] + b"\x00")
+    flipped = bytes([encoded.data[-1] ^ 0x01])  # always a change, unlike a fixed byte
+    tampered = Payload(metadata=dict(encoded.metadata), data=encoded.data[:-1] + flipped)
     with pytest.raises(InvalidTag):
         await codec.decode([tampered])
     relabelled = Payload(metadata={**encoded.metadata, KEY_ID_METADATA: b"k1"}, data=encoded.data)

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from herald.client import IncidentClient
 from herald.inputs import load_facts
+from herald.intake import new_incident
 from herald.models import (
     DraftState,
     IncidentFacts,
@@ -27,7 +28,7 @@ from herald.models.messages import (
     RecordRegulatorStatusInput,
     UpdateFactsInput,
 )
-from herald.population import open_population
+from herald.profiles import load_profile
 from herald.settings import Settings
 from herald.store.db import make_engine
 from herald.store.ledger import Ledger
@@ -66,12 +67,13 @@ async def _approve_all(incidents: IncidentClient, incident_id: str) -> None:
 
 
 def _incident(facts: IncidentFacts, incident_id: str) -> IncidentInput:
-    return IncidentInput(
+    return new_incident(
         incident_id=incident_id,
         facts=facts,
-        population=open_population(EXAMPLES / "population.csv"),
+        population=EXAMPLES / "population.csv",
+        profile=load_profile(EXAMPLES / "profile.yaml"),
         commander="casey.commander",
-        team_contacts=["team@example.org"],
+        team=["team@example.org"],
     )
 
 

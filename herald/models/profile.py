@@ -1,0 +1,82 @@
+"""Organisation profile: the controller, and what its privacy policy promises."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from herald.jurisdictions import UnknownJurisdictionError, normalise
+from herald.models.facts import EntityContact
+from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Sector
+
+
+class OrganisationProfile(BaseModel):
+    """Who the organisation is and how it promised to tell people about incidents.
+
+    `sources` maps a field name to the clause of the policy (or other document) it comes
+    from, so every promise Herald executes can be traced to its origin.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    legal_name: str = Field(min_length=1, max_length=300)
+    address: str | None = Field(default=None, max_length=500)
+    established_in: list[str] = Field(default_factory=list)
+    serves: list[str] = Field(
+        default_factory=list, description="jurisdictions whose residents it serves"
+    )
+    sectors: list[Sector] = Field(default_factory=list)
+    timezone: str = "UTC"
+    contact: EntityContact | None = None
+    team: list[str] = Field(
+        default_factory=list, description="who gets deadline reminders (emails)"
+    )
+    channels: list[Channel] = Field(
+        default_factory=lambda: [Channel.EMAIL, Channel.SMS, Channel.LETTER],
+        description="channels promised for individual notice, in the order to try them",
+    )
+    public_notice: bool = Field(
+        default=False, description="promises a public announcement where notice is impossible"
+    )
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    regulators: list[str] = Field(default_factory=list, description="authorities it names")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("established_in", "serves")
+    @classmethod
+    def _known_codes(cls, codes: list[str]) -> list[str]:
+        try:
+            return [normalise(code) for code in codes]
+        except UnknownJurisdictionError as err:
+            raise ValueError(str(err)) from err
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown IANA time zone {zone!r}") from err
+        return zone
+
+    @field_validator("channels")
+    @classmethod
+    def _personal_channels(cls, channels: list[Channel]) -> list[Channel]:
+        for channel in channels:
+            if channel not in PERSONAL_CHANNELS:
+                raise ValueError(f"{channel} does not reach a person (use public_notice)")
+        if len(set(channels)) != len(channels):
+            raise ValueError("a channel is listed twice")
+        if not channels:
+            raise ValueError("at least one channel is needed for individual notices")
+        return channels
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_name_fields(cls, sources: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(sources) - set(cls.model_fields))
+        if unknown:
+            raise ValueError(f"sources name unknown fields: {', '.join(unknown)}")
+        return sources
