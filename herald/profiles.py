@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from herald.inputs import InputError, describe_validation_error
+from herald.inputs import load_document
 from herald.models import IncidentFacts
 from herald.models.profile import OrganisationProfile
 
 
 def load_profile(path: str | Path) -> OrganisationProfile:
     """Read and validate a profile (YAML or JSON); errors name the field."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise InputError(f"{file}: cannot read: {err.strerror}") from err
-    try:
-        data: Any = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as err:
-        raise InputError(f"{file}: not valid {file.suffix.lstrip('.') or 'YAML'}: {err}") from err
-    if not isinstance(data, dict):
-        raise InputError(f"{file}: expected a mapping with the organisation's profile")
-    try:
-        return OrganisationProfile.model_validate(data)
-    except ValidationError as err:
-        raise InputError(describe_validation_error(err, str(file))) from err
+    return load_document(path, OrganisationProfile, what="the organisation's profile")
 
 
 def apply_profile(facts: IncidentFacts, profile: OrganisationProfile) -> IncidentFacts:

@@ -55,22 +55,27 @@ def dev(
     server = EmbeddedTemporal(settings, port=temporal_port, ui_port=temporal_ui_port)
     try:
         server.start()
-    except TemporalUnavailableError as err:
-        fail(str(err))
-    typer.echo(f"Temporal dev server on {server.address} (data: {settings.temporal_db})")
-    typer.echo(f"Temporal UI on http://127.0.0.1:{temporal_ui_port}")
-    typer.echo(f"Outbox: {settings.outbox_dir}")
-    typer.echo("Worker running; press Ctrl-C to stop.")
-    try:
+        typer.echo(f"Temporal dev server on {server.address} (data: {settings.temporal_db})")
+        typer.echo(f"Temporal UI on http://127.0.0.1:{temporal_ui_port}")
+        typer.echo(f"Outbox: {settings.outbox_dir}")
+        typer.echo("Worker running; press Ctrl-C to stop.")
         _run_until_interrupted()
+    except KeyboardInterrupt:
+        # Ctrl-C before the worker installed its own handler: still a clean stop.
+        pass
+    except TemporalUnavailableError as err:
+        server.stop()
+        fail(str(err))
     finally:
         server.stop()
-        typer.echo("stopped")
+    typer.echo("stopped")
 
 
 def worker() -> None:
     """Run a worker against the configured Temporal (HERALD_TEMPORAL_ADDRESS); Ctrl-C stops."""
     try:
         _run_until_interrupted()
+    except KeyboardInterrupt:
+        pass
     except TemporalUnavailableError as err:
         fail(str(err))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from herald.jurisdictions import UnknownJurisdictionError, normalise
+from herald.models.types import JurisdictionCode, TimeZone
 from herald.models.vocabulary import DataCategory, RiskLevel, Sector
 
 
@@ -33,31 +32,12 @@ class Entity(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     name: str = Field(min_length=1, max_length=500)
-    established_in: list[str] = Field(default_factory=list)
+    established_in: list[JurisdictionCode] = Field(default_factory=list)
     sectors: list[Sector] = Field(default_factory=list)
-    timezone: str = "UTC"
-    lead_authority: str | None = None
+    timezone: TimeZone = "UTC"
+    lead_authority: JurisdictionCode | None = None
     small_agent: bool = False
     contact: EntityContact | None = None
-
-    @field_validator("established_in")
-    @classmethod
-    def _known_codes(cls, codes: list[str]) -> list[str]:
-        return [_jurisdiction(code) for code in codes]
-
-    @field_validator("lead_authority")
-    @classmethod
-    def _known_authority(cls, code: str | None) -> str | None:
-        return None if code is None else _jurisdiction(code)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as err:
-            raise ValueError(f"unknown IANA time zone {zone!r}") from err
-        return zone
 
 
 class Encryption(BaseModel):
@@ -74,14 +54,9 @@ class AffectedGroup(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    jurisdiction: str
+    jurisdiction: JurisdictionCode
     count: int = Field(ge=0)
     data_categories: list[DataCategory] | None = None
-
-    @field_validator("jurisdiction")
-    @classmethod
-    def _known_code(cls, code: str) -> str:
-        return _jurisdiction(code)
 
 
 class IncidentFacts(BaseModel):
@@ -129,10 +104,3 @@ class IncidentFacts(BaseModel):
     def total_affected(self) -> int:
         """Number of affected people over all jurisdictions."""
         return sum(group.count for group in self.affected)
-
-
-def _jurisdiction(code: str) -> str:
-    try:
-        return normalise(code)
-    except UnknownJurisdictionError as err:
-        raise ValueError(str(err)) from err

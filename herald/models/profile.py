@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from herald.jurisdictions import UnknownJurisdictionError, normalise
 from herald.models.facts import EntityContact
+from herald.models.types import JurisdictionCode, TimeZone
 from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Sector
 
 
@@ -23,12 +21,12 @@ class OrganisationProfile(BaseModel):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     legal_name: str = Field(min_length=1, max_length=300)
     address: str | None = Field(default=None, max_length=500)
-    established_in: list[str] = Field(default_factory=list)
-    serves: list[str] = Field(
+    established_in: list[JurisdictionCode] = Field(default_factory=list)
+    serves: list[JurisdictionCode] = Field(
         default_factory=list, description="jurisdictions whose residents it serves"
     )
     sectors: list[Sector] = Field(default_factory=list)
-    timezone: str = "UTC"
+    timezone: TimeZone = "UTC"
     contact: EntityContact | None = None
     team: list[str] = Field(
         default_factory=list, description="who gets deadline reminders (emails)"
@@ -43,23 +41,6 @@ class OrganisationProfile(BaseModel):
     languages: list[str] = Field(default_factory=lambda: ["en"])
     regulators: list[str] = Field(default_factory=list, description="authorities it names")
     sources: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("established_in", "serves")
-    @classmethod
-    def _known_codes(cls, codes: list[str]) -> list[str]:
-        try:
-            return [normalise(code) for code in codes]
-        except UnknownJurisdictionError as err:
-            raise ValueError(str(err)) from err
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as err:
-            raise ValueError(f"unknown IANA time zone {zone!r}") from err
-        return zone
 
     @field_validator("channels")
     @classmethod

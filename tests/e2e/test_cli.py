@@ -166,3 +166,20 @@ def test_dev_stops_cleanly_on_ctrl_c(herald_dev: subprocess.Popen[str]) -> None:
     herald_dev.send_signal(signal.SIGINT)
     assert herald_dev.wait(timeout=30) == 0
     assert not port_open("127.0.0.1", port), "the Temporal dev server stopped too"
+
+
+def test_dev_stops_cleanly_on_ctrl_c_during_start(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "HERALD_HOME": str(tmp_path / "home"), "HERALD_TEMPORAL_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "herald.cli", "dev", "--temporal-ui-port", str(free_port())],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not port_open("127.0.0.1", port) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server is up; the worker is still being built
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    assert not port_open("127.0.0.1", port)
