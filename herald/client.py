@@ -8,12 +8,14 @@ campaign) lands in the same instant, and the server asks the caller to try again
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any, TypeVar
 
-from temporalio.client import Client, WorkflowHandle
+from pydantic import BaseModel, Field
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
-from herald.models import IncidentInput, IncidentStatus
+from herald.models import IncidentInput, IncidentStatus, Phase
 from herald.models.messages import (
     ApproveDraftInput,
     CloseIncidentInput,
@@ -31,6 +33,20 @@ from herald.models.messages import (
 from workflows.incident import IncidentWorkflow
 
 R = TypeVar("R")
+
+
+class IncidentSummary(BaseModel):
+    """One line of `herald incident list`."""
+
+    incident_id: str
+    started_at: datetime
+    closed_at: datetime | None
+    state: str = Field(description="the workflow's state: running, completed, terminated …")
+    phase: Phase | None
+    next_deadline: datetime | None
+    open_obligations: int
+
+
 _ATTEMPTS = 20
 
 
@@ -60,6 +76,27 @@ class IncidentClient:
     async def status(self, incident_id: str) -> IncidentStatus:
         """The live status (query)."""
         return await self.handle(incident_id).query(IncidentWorkflow.status)
+
+    async def list(self, *, limit: int = 50) -> list[IncidentSummary]:
+        """Incidents, newest first, with the live phase of those still running."""
+        found: list[IncidentSummary] = []
+        # No ORDER BY: the dev server's SQLite visibility store does not support it.
+        query = "WorkflowType = 'IncidentWorkflow'"
+        async for execution in self.client.list_workflows(query, limit=limit):
+            running = execution.status == WorkflowExecutionStatus.RUNNING
+            status = await self.status(execution.id) if running else None
+            found.append(
+                IncidentSummary(
+                    incident_id=execution.id,
+                    started_at=execution.start_time,
+                    closed_at=execution.close_time,
+                    state=execution.status.name.lower() if execution.status else "unknown",
+                    phase=status.phase if status else None,
+                    next_deadline=status.next_deadline if status else None,
+                    open_obligations=len(status.open_obligations) if status else 0,
+                )
+            )
+        return sorted(found, key=lambda item: item.started_at, reverse=True)
 
     async def _update(self, incident_id: str, update: Any, arg: Any) -> Any:
         handle = self.handle(incident_id)

@@ -6,7 +6,7 @@ import asyncio
 import getpass
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -33,10 +33,10 @@ def fail(message: str, code: int = EXIT_REFUSED) -> NoReturn:
     raise typer.Exit(code)
 
 
-def run(coro: Callable[[], Awaitable[T]]) -> T:
+def run(coro: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run an async command body, turning known failures into clear exits."""
     try:
-        return asyncio.run(coro())  # type: ignore[arg-type]
+        return asyncio.run(coro())
     except InputError as err:
         fail(str(err), EXIT_BAD_INPUT)
     except TemporalUnavailableError as err:
@@ -46,10 +46,8 @@ def run(coro: Callable[[], Awaitable[T]]) -> T:
         fail(f"refused: {getattr(cause, 'message', None) or cause or err}")
     except RPCError as err:
         if "not found" in str(err).lower():
-            fail("no such incident (check the id with `herald incident status`)")
-        if "validator" in str(err).lower() or err.status is not None:
-            fail(f"refused: {err.message}")
-        raise
+            fail("no such incident (see `herald incident list`)")
+        fail(f"Temporal answered: {err.message}")
 
 
 def settings() -> Settings:

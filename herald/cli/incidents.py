@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from herald.cli.common import default_actor, emit_json, fail, incidents, run, settings, table
+from herald.cli.common import (
+    JsonFlag,
+    default_actor,
+    emit_json,
+    fail,
+    incidents,
+    run,
+    settings,
+    table,
+)
+from herald.client import IncidentSummary
 from herald.inputs import load_facts
 from herald.intake import new_incident
 from herald.models import IncidentStatus
@@ -58,6 +68,33 @@ def start(
     if population and not population.exists():
         fail(f"{population}: no such file", 2)
     run(body)
+
+
+@app.command("list")
+def list_incidents(as_json: JsonFlag = False) -> None:
+    """List incidents, newest first: phase, next deadline, open obligations."""
+
+    async def body() -> list[IncidentSummary]:
+        return await (await incidents()).list()
+
+    found = run(body)
+    if as_json:
+        emit_json(found)
+        return
+    table(
+        [
+            [
+                item.incident_id,
+                item.state,
+                item.phase or "-",
+                item.next_deadline.isoformat() if item.next_deadline else "-",
+                str(item.open_obligations),
+                item.started_at.isoformat(timespec="seconds"),
+            ]
+            for item in found
+        ],
+        ["incident", "state", "phase", "next deadline", "open", "started"],
+    )
 
 
 async def fetch_status(incident_id: str) -> IncidentStatus:

@@ -93,6 +93,9 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
         str(EXAMPLES / "profile.yaml"),
     ).strip()
     current = until(incident_id, lambda s: s["phase"] == "awaiting_approval")
+    listed = json.loads(herald("incident", "list", "--json"))
+    assert [i["incident_id"] for i in listed] == [incident_id]
+    assert listed[0]["phase"] == "awaiting_approval" and listed[0]["open_obligations"] > 0
     listing = herald("drafts", "list", incident_id)
     assert "us-ca-individuals.email.en" in listing and "pending_approval" in listing
 
