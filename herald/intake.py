@@ -7,7 +7,6 @@ from pathlib import Path
 
 from herald.models import IncidentFacts, IncidentInput, OrganisationProfile
 from herald.population import open_population
-from herald.profiles import apply_profile
 
 
 def new_incident_id(now: datetime | None = None) -> str:
@@ -32,7 +31,7 @@ def new_incident(
     digest travel into the workflow.
     """
     if profile is not None:
-        facts = apply_profile(facts, profile)
+        facts = profile.fill(facts)
     extra = {"channel_order": profile.channels} if profile is not None else {}
     return IncidentInput(
         incident_id=incident_id or new_incident_id(),

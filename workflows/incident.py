@@ -78,7 +78,8 @@ class IncidentWorkflow:
         self._campaign_runs: dict[str, int] = {}
         self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
         self._report_starts: dict[str, int] = {}
-        self._announced: set[tuple[str, str]] = set()
+        self._announced: dict[str, str] = {}  # report id -> content hash last packaged
+        self._render_needed = False
         self._publishing: set[str] = set()
         self._undeliverable: set[str] = set()
 
@@ -93,6 +94,9 @@ class IncidentWorkflow:
             # bumps it, and the loop goes round again instead of sleeping on that change.
             seen = self._wake
             async with self._lock:
+                if self._render_needed:
+                    self._render_needed = False
+                    await self._render()
                 await self._advance()
             await workflow.wait_condition(self._changed_since(seen))
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -113,6 +117,9 @@ class IncidentWorkflow:
         """Assess, evaluate obligations and render drafts; return (drafts changed, moved)."""
         state = self._state
         self._phase = Phase.ASSESSING
+        if state.inp.profile is not None:
+            # New facts describe the incident; the organisation's details still apply.
+            facts = state.inp.profile.fill(facts)
         if state.inp.population is not None and state.population_assessment is None:
             assessed = await workflow.execute_activity_method(
                 PopulationActivities.assess_population,
@@ -122,7 +129,6 @@ class IncidentWorkflow:
                     channel_order=state.inp.channel_order,
                 ),
                 start_to_close_timeout=_LONG,
-                heartbeat_timeout=timedelta(minutes=1),
             )
             state.population_assessment = assessed.assessment
             state.log(
@@ -140,6 +146,22 @@ class IncidentWorkflow:
         moved, withdrawn = state.set_obligations(
             evaluated.evaluation.obligations, evaluated.evaluation.decisions, workflow.now()
         )
+        changed = await self._render()
+        for report_id in moved:
+            if report_id in state.reports:
+                await self._signal_report(
+                    report_id,
+                    RegulatorReportWorkflow.deadline_moved,
+                    DeadlineMovedSignal(due_at=state.reports[report_id].due_at),
+                )
+        for report_id in withdrawn:
+            self._stop_report(report_id)
+        self._wake += 1
+        return changed, moved
+
+    async def _render(self) -> list[str]:
+        """Render the drafts the current obligations need; return the ids that changed."""
+        state = self._state
         self._phase = Phase.DRAFTING
         rendered = await workflow.execute_activity_method(
             ObligationActivities.render_drafts,
@@ -152,18 +174,7 @@ class IncidentWorkflow:
             ),
             start_to_close_timeout=_SHORT,
         )
-        changed = state.merge_drafts(rendered.drafts, workflow.now())
-        for report_id in moved:
-            if report_id in state.reports:
-                await self._signal_report(
-                    report_id,
-                    RegulatorReportWorkflow.deadline_moved,
-                    DeadlineMovedSignal(due_at=state.reports[report_id].due_at),
-                )
-        for report_id in withdrawn:
-            self._stop_report(report_id)
-        self._wake += 1
-        return changed, moved
+        return state.merge_drafts(rendered.drafts, workflow.now())
 
     async def _advance(self) -> None:
         """Start whatever has become possible, then set the phase."""
@@ -188,10 +199,11 @@ class IncidentWorkflow:
             if report.status is not ReportStatus.APPROVED or len(drafts) != 1:
                 continue
             draft = drafts[0]
-            if draft.state is DraftState.APPROVED and (report.id, draft.content_hash) not in (
-                self._announced
+            if (
+                draft.state is DraftState.APPROVED
+                and self._announced.get(report.id) != draft.content_hash
             ):
-                self._announced.add((report.id, draft.content_hash))
+                self._announced[report.id] = draft.content_hash
                 await self._signal_report(
                     report.id,
                     RegulatorReportWorkflow.report_approved,
@@ -419,6 +431,8 @@ class IncidentWorkflow:
         """Waive an obligation with a reason (kept as evidence); stops its report clock."""
         self._state.waive(inp, workflow.now())
         self._stop_report(inp.obligation_id)
+        # The waiver may hand people to another regime's notice, which may need drafts.
+        self._render_needed = True
         self._wake += 1
         return WaiveObligationResult(
             obligation_id=inp.obligation_id, open_obligations=self._state.open_obligations()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,7 +11,7 @@ import typer
 from herald.cli.common import JsonFlag, default_actor, emit_json, fail, incidents, run, table
 from herald.cli.incidents import fetch_status
 from herald.models import Draft
-from herald.models.messages import ApproveDraftInput, RequestChangesInput
+from herald.models.messages import ApproveDraftInput, RequestChangesInput, ReviseDraftInput
 
 app = typer.Typer(help="Review and approve drafts (four eyes).", no_args_is_help=True)
 
@@ -118,3 +120,32 @@ def request_changes(
         typer.echo(f"{result.draft_id} v{result.version}: {result.state}")
 
     run(body)
+
+
+@app.command("revise")
+def revise(
+    incident_id: str,
+    draft_id: str,
+    body_file: Annotated[
+        Path, typer.Option("--body-file", help="the new text ('-' reads standard input)")
+    ],
+    author: Annotated[str, typer.Option("--as", help="who wrote it (cannot approve it)")],
+    subject: Annotated[str | None, typer.Option("--subject")] = None,
+) -> None:
+    """Write a new version of a draft; its required content is checked again."""
+    body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8")
+    current = _find(incident_id, draft_id)
+
+    async def body_() -> None:
+        result = await (await incidents()).revise(
+            incident_id,
+            ReviseDraftInput(
+                draft_id=draft_id,
+                author=author,
+                subject=subject if subject is not None else current.subject,
+                body=body,
+            ),
+        )
+        typer.echo(f"{result.draft_id} v{result.version}: {result.state}")
+
+    run(body_)

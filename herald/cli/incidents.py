@@ -34,7 +34,7 @@ app = typer.Typer(help="Start, follow and close incidents.", no_args_is_help=Tru
 @app.command("start")
 def start(
     facts: Annotated[
-        Path, typer.Option("--facts", help="incident facts JSON (design.md contract)")
+        Path, typer.Option("--facts", help="incident facts, JSON or YAML (design.md contract)")
     ],
     population: Annotated[
         Path | None, typer.Option("--population", help="CSV or JSONL file")

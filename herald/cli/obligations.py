@@ -12,11 +12,11 @@ from herald.cli.common import EXIT_BAD_INPUT, fail, table
 from herald.impact import judge
 from herald.inputs import InputError, load_facts
 from herald.models import Evaluation
-from herald.profiles import apply_profile, load_profile
+from herald.profiles import load_profile
 
 
 def obligations(
-    facts: Annotated[Path, typer.Option("--facts", help="incident facts JSON")],
+    facts: Annotated[Path, typer.Option("--facts", help="incident facts, JSON or YAML")],
     as_json: Annotated[
         bool, typer.Option("--json", help="print a JSON array of obligations")
     ] = False,
@@ -31,7 +31,7 @@ def obligations(
     try:
         parsed = load_facts(facts)
         if profile is not None:
-            parsed = apply_profile(parsed, load_profile(profile))
+            parsed = load_profile(profile).fill(parsed)
     except InputError as err:
         fail(str(err), EXIT_BAD_INPUT)
     _, assessment, evaluation = judge(parsed)

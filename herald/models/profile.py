@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from herald.models.facts import EntityContact
+from herald.models.facts import EntityContact, IncidentFacts
 from herald.models.types import JurisdictionCode, TimeZone
 from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Sector
 
@@ -61,3 +61,24 @@ class OrganisationProfile(BaseModel):
         if unknown:
             raise ValueError(f"sources name unknown fields: {', '.join(unknown)}")
         return sources
+
+    def fill(self, facts: IncidentFacts) -> IncidentFacts:
+        """Fill what the facts leave out from the profile; what the facts say wins.
+
+        Responders describe the incident; the profile describes the organisation. The
+        contact point, establishment, sectors and time zone rarely change per incident, so
+        they come from the profile unless the facts give them. Applied at intake and again
+        to every new version of the facts.
+        """
+        entity = facts.entity
+        filled = entity.model_copy(
+            update={
+                "established_in": entity.established_in or self.established_in,
+                "sectors": entity.sectors or self.sectors,
+                "timezone": (
+                    entity.timezone if "timezone" in entity.model_fields_set else self.timezone
+                ),
+                "contact": entity.contact or self.contact,
+            }
+        )
+        return facts.model_copy(update={"entity": filled})

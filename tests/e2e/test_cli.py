@@ -118,6 +118,18 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
         code=1,
     )
     assert "changed since you read it" in refused
+    sms = "us-ca-individuals.sms.en"
+    text = herald("drafts", "show", incident_id, sms).split("-" * 72 + "\n", 1)[1]
+    revised = Path(os.environ["HERALD_HOME"]) / "revised.txt"
+    revised.write_text(text.replace("Example GmbH", "Example GmbH (Berlin)", 1))
+    assert "v2" in herald(
+        "drafts", "revise", incident_id, sms, "--body-file", str(revised), "--as", "dana"
+    )
+    current = status(incident_id)
+    revised_draft = next(d for d in current["drafts"] if d["id"] == sms)
+    assert revised_draft["author"] == "dana" and not revised_draft["missing_elements"]
+    refused = herald("drafts", "approve", incident_id, sms, "--as", "dana", code=1)
+    assert "cannot approve" in refused
     for draft in current["drafts"]:
         for approver in ("alice", "bob"):
             herald(

@@ -9,7 +9,7 @@ import pytest
 from herald.inputs import InputError, load_facts
 from herald.intake import new_incident
 from herald.models import Channel
-from herald.profiles import apply_profile, load_profile
+from herald.profiles import load_profile
 from tests.conftest import EXAMPLES
 
 
@@ -52,7 +52,7 @@ def test_profile_fills_what_the_facts_leave_out() -> None:
     facts = load_facts(EXAMPLES / "facts.json")
     assert facts.entity.contact is None
     profile = load_profile(EXAMPLES / "profile.yaml")
-    applied = apply_profile(facts, profile)
+    applied = profile.fill(facts)
     assert applied.entity.contact == profile.contact
     assert applied.entity.established_in == ["DE"]  # the facts said so; they win
     assert applied.entity.timezone == "Europe/Berlin"

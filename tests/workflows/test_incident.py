@@ -176,6 +176,9 @@ async def test_new_facts_move_deadlines_and_rerender_drafts(
         changed = next(d for d in after.drafts if d.id == result.drafts_changed[0])
         assert changed.version == 2 and changed.approvals == []
         assert after.facts_version == 2
+        # The new facts carry no contact point; the profile still supplies it.
+        assert after.facts.entity.contact is not None
+        assert all(not d.missing_elements for d in after.drafts)
         await incidents.handle(incident_id).terminate("test done")
 
 
