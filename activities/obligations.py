@@ -26,7 +26,7 @@ class ObligationActivities:
     @activity.defn
     def evaluate_obligations(self, inp: EvaluateObligationsInput) -> EvaluateObligationsResult:
         """Judge the facts (with the assessed population) under every regime."""
-        facts, assessment, evaluation = judge(inp.facts, inp.assessment)
+        facts, assessment, evaluation = judge(inp.facts, inp.assessment, notified=inp.notified)
         return EvaluateObligationsResult(facts=facts, assessment=assessment, evaluation=evaluation)
 
     @activity.defn

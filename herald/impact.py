@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from herald import rules
 from herald.models import (
     AffectedGroup,
@@ -51,7 +53,10 @@ def assessment_from_facts(facts: IncidentFacts) -> Assessment:
 
 
 def judge(
-    facts: IncidentFacts, assessment: Assessment | None = None
+    facts: IncidentFacts,
+    assessment: Assessment | None = None,
+    *,
+    notified: dict[str, datetime] | None = None,
 ) -> tuple[IncidentFacts, Assessment, Evaluation]:
     """Facts (with the population folded in) → risk → obligations under every regime.
 
@@ -62,4 +67,4 @@ def judge(
     assessment = assessment or assessment_from_facts(judged)
     risk, reasons = assess_risk(judged, assessment)
     assessment = assessment.model_copy(update={"risk": risk, "risk_reasons": reasons})
-    return judged, assessment, rules.evaluate(judged, assessment)
+    return judged, assessment, rules.evaluate(judged, assessment, notified=notified or {})

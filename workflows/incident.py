@@ -80,6 +80,7 @@ class IncidentWorkflow:
         self._report_starts: dict[str, int] = {}
         self._announced: dict[str, str] = {}  # report id -> content hash last packaged
         self._render_needed = False
+        self._rejudge_needed = False
         self._publishing: set[str] = set()
         self._undeliverable: set[str] = set()
 
@@ -94,6 +95,10 @@ class IncidentWorkflow:
             # bumps it, and the loop goes round again instead of sleeping on that change.
             seen = self._wake
             async with self._lock:
+                if self._rejudge_needed:
+                    # Notices went out: deadlines chained to them resolve to real dates.
+                    self._rejudge_needed = False
+                    await self._derive(self._state.facts)
                 if self._render_needed:
                     self._render_needed = False
                     await self._render()
@@ -139,7 +144,11 @@ class IncidentWorkflow:
             )
         evaluated = await workflow.execute_activity_method(
             ObligationActivities.evaluate_obligations,
-            EvaluateObligationsInput(facts=facts, assessment=state.population_assessment),
+            EvaluateObligationsInput(
+                facts=facts,
+                assessment=state.population_assessment,
+                notified=state.notified_at,
+            ),
             start_to_close_timeout=_SHORT,
         )
         state.facts, state.assessment = evaluated.facts, evaluated.assessment
@@ -305,6 +314,8 @@ class IncidentWorkflow:
             f"{key}: {summary.sent} sent, {summary.already_sent} already sent, "
             f"{summary.failed} failed of {summary.targeted}",
         )
+        if state.record_notifications(workflow.now()):
+            self._rejudge_needed = True
         self._wake += 1
 
     async def _signal_report(self, report_id: str, signal: Any, arg: Any) -> None:

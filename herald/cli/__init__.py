@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from herald.cli import drafts, incidents, reports
+from herald.cli import bench, drafts, incidents, reports
 from herald.cli.demo import demo
 from herald.cli.obligations import obligations
 from herald.cli.server import dev, worker
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(incidents.app, name="incident")
 app.add_typer(drafts.app, name="drafts")
 app.add_typer(reports.app, name="reports")
+app.add_typer(bench.app, name="bench")
 app.command()(obligations)
 app.command()(dev)
 app.command()(worker)

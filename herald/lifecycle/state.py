@@ -55,6 +55,10 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     drafts: dict[str, Draft] = Field(default_factory=dict)
     reports: dict[str, RegulatorReport] = Field(default_factory=dict)
     deliveries: dict[str, DeliverySummary] = Field(default_factory=dict)
+    notified_at: dict[str, datetime] = Field(
+        default_factory=dict,
+        description="individuals obligation -> when its notices were all delivered",
+    )
     campaign_scope: dict[str, list[str]] = Field(
         default_factory=dict, description="campaign key -> jurisdictions its latest run covered"
     )
@@ -150,6 +154,25 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             messages=[ApprovedMessage.of(d) for d in drafts if d.channel is channel],
             default_language=item.language,
         )
+
+    def record_notifications(self, now: datetime) -> list[str]:
+        """Note when individuals obligations became fulfilled; return the ids newly noted.
+
+        Deadlines chained to the residents' notice (an attorney general's copy "within 15
+        days of notifying") are re-judged from these instants.
+        """
+        newly = [
+            item.id
+            for item in self.obligations
+            if item.audience is Audience.INDIVIDUALS
+            and item.id not in self.notified_at
+            and self.notice_plan.get(item.id)
+            and self.is_met(item)
+        ]
+        for obligation_id in newly:
+            self.notified_at[obligation_id] = now
+            self.log(now, SYSTEM_ACTOR, "notice.completed", obligation_id)
+        return newly
 
     def check_waive(self, inp: WaiveObligationInput) -> Obligation:
         """Only an open obligation can be waived."""

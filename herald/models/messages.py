@@ -112,6 +112,9 @@ class AssessPopulationResult(BaseModel):
 class EvaluateObligationsInput(BaseModel):
     facts: IncidentFacts
     assessment: Assessment | None = None
+    notified: dict[str, datetime] = Field(
+        default_factory=dict, description="individuals obligation id -> when it was fulfilled"
+    )
 
 
 class EvaluateObligationsResult(BaseModel):

@@ -8,14 +8,15 @@ decision per regime, including the regimes that impose nothing and why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from herald.models import Assessment, Evaluation, IncidentFacts, Obligation, RegimeDecision
 from herald.rules.base import Context, Regime, RegimeResult
 from herald.rules.elements import ELEMENTS
 from herald.rules.gdpr import Gdpr
 from herald.rules.risk import assess_risk
-from herald.rules.us_ca import California
+from herald.rules.us_states import state_regimes
 
 __all__ = [
     "ELEMENTS",
@@ -27,8 +28,9 @@ __all__ = [
     "evaluate",
 ]
 
-# Every regime Herald knows, in the order decisions are reported.
-REGIMES: tuple[Regime, ...] = (Gdpr(), California())
+# Every regime Herald knows, in the order decisions are reported: the US states come from
+# their data files (herald/rules/data/us/), one regime each, sorted by id.
+REGIMES: tuple[Regime, ...] = (Gdpr(), *state_regimes())
 
 
 def evaluate(
@@ -36,6 +38,7 @@ def evaluate(
     assessment: Assessment | None = None,
     *,
     regimes: Sequence[Regime] = REGIMES,
+    notified: Mapping[str, datetime] | None = None,
 ) -> Evaluation:
     """Evaluate every regime for one incident.
 
@@ -44,13 +47,21 @@ def evaluate(
         assessment: the summarised population, when it has been read; it refines the risk
             and enables obligations that depend on contactability (substitute notice).
         regimes: the regimes to run; all known ones by default.
+        notified: when each individuals obligation (by id) was fulfilled; deadlines chained
+            to it resolve from that instant instead of an estimate.
 
     Returns:
         The obligations, ordered by due date (those without a fixed date last) and then by
         id, and one decision per regime in the order of ``regimes``.
     """
     risk, risk_reasons = assess_risk(facts, assessment)
-    ctx = Context(facts=facts, assessment=assessment, risk=risk, risk_reasons=risk_reasons)
+    ctx = Context(
+        facts=facts,
+        assessment=assessment,
+        risk=risk,
+        risk_reasons=risk_reasons,
+        notified=dict(notified or {}),
+    )
     unknown = facts.unknown_fields()
     obligations: list[Obligation] = []
     decisions: list[RegimeDecision] = []

@@ -151,15 +151,6 @@ EEA_SUPERVISORY_AUTHORITIES: dict[str, Authority] = dict(
     ]
 )
 
-# California: the Attorney General takes a sample copy of the consumer notice through an
-# online form (jurisdictions.md section 7; the form's address is UNCONFIRMED there).
-CA_ATTORNEY_GENERAL = Authority(
-    code="US-CA",
-    name="California Attorney General",
-    contact="https://oag.ca.gov/privacy/databreach/reporting",
-    language="en",
-)
-
 
 def supervisory_authority(
     country: str, table: Mapping[str, Authority] = EEA_SUPERVISORY_AUTHORITIES

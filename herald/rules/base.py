@@ -28,6 +28,9 @@ class Context:
     assessment: Assessment | None
     risk: RiskLevel
     risk_reasons: list[str]
+    # When each individuals obligation (by id) was fulfilled, once it has been: deadlines
+    # chained to the residents' notice ("15 days after notifying them") resolve from it.
+    notified: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass

@@ -235,3 +235,18 @@ def test_moved_deadline_reported_and_filing_history_kept() -> None:
     assert moved == ["gdpr-regulator-ie"] and withdrawn == []
     assert state.reports["gdpr-regulator-ie"].due_at == NOW + timedelta(hours=96)
     assert state.next_deadline() == NOW + timedelta(hours=96)
+
+
+def test_notifications_are_recorded_once_when_the_plan_is_fully_delivered() -> None:
+    state = _state()
+    key = campaign_key("gdpr-individuals", Channel.EMAIL)
+    assert state.record_notifications(NOW) == []  # nothing delivered yet
+    state.campaign_scope[key] = ["FR"]
+    state.deliveries[key] = DeliverySummary(
+        obligation_id="gdpr-individuals", channel=Channel.EMAIL, completed=True
+    )
+    later = NOW + timedelta(days=2)
+    assert state.record_notifications(later) == ["gdpr-individuals"]
+    assert state.notified_at == {"gdpr-individuals": later}
+    assert state.record_notifications(later + timedelta(days=1)) == []
+    assert state.timeline[-1].kind == "notice.completed"

@@ -310,7 +310,12 @@ def test_language_without_template_falls_back_to_english() -> None:
         "gdpr/regulator/report.en.txt.j2",
         "en",
     )
-    assert resolve_template("gdpr", "media", "report", "en", templates_dir=TEMPLATES) is None
+    # A regime without a template of its own for an audience falls back to the default one.
+    assert resolve_template("gdpr", "media", "report", "en", templates_dir=TEMPLATES) == (
+        "_default/media/report.en.txt.j2",
+        "en",
+    )
+    assert resolve_template("gdpr", "media", "voice", "en", templates_dir=TEMPLATES) is None
 
 
 def test_resolution_chain_order(tmp_path: Path) -> None:
@@ -490,6 +495,15 @@ _REQUIRED = {
     ("_default", "individuals"): GDPR_INDIVIDUALS,
     ("_default", "regulator"): [*GDPR_REGULATOR, "delay_reasons"],
     ("_default", "public"): [*CA_INDIVIDUALS, *GDPR_INDIVIDUALS, "cra_contacts"],
+    # Notices to other recipients carry the elements state laws may require of them.
+    ("_default", "credit_reporting_agencies"): [
+        "nature_of_breach",
+        "measures_taken",
+        "dpo_contact",
+    ],
+    ("_default", "media"): ["nature_of_breach", "measures_taken", "dpo_contact"],
+    ("_default", "law_enforcement"): ["nature_of_breach", "measures_taken", "dpo_contact"],
+    ("_default", "other"): ["nature_of_breach", "measures_taken", "dpo_contact"],
 }
 _SHIPPED = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.glob("*/*/*.j2"))
 

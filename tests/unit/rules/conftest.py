@@ -29,3 +29,20 @@ def build_facts(**overrides: Any) -> IncidentFacts:
 def make_facts() -> FactsFactory:
     """Build IncidentFacts from the base above with keyword overrides."""
     return build_facts
+
+
+@pytest.fixture
+def ny_facts(make_facts: FactsFactory) -> FactsFactory:
+    """A New York business; discovered 3 Mar 2026 15:00 EST, aware the next morning."""
+
+    def build(count: int = 650, **overrides: Any) -> IncidentFacts:
+        base: dict[str, Any] = {
+            "aware_at": "2026-03-04T09:00:00-05:00",
+            "discovered_at": "2026-03-03T15:00:00-05:00",
+            "entity": {"name": "Example Inc", "timezone": "America/New_York"},
+            "data_categories": ["name", "government_id"],
+            "affected": [{"jurisdiction": "US-NY", "count": count}],
+        }
+        return make_facts(**(base | overrides))
+
+    return build

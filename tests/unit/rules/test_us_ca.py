@@ -19,7 +19,8 @@ from herald.models import (
     Obligation,
 )
 from herald.rules import evaluate
-from herald.rules.us_ca import personal_information
+from herald.rules.statelaw import state_laws
+from herald.rules.us_states import personal_information
 
 FactsFactory = Callable[..., IncidentFacts]  # the `make_facts` fixture (conftest.py)
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
@@ -207,7 +208,9 @@ def test_name_and_email_alone_are_not_personal_information(ca_facts: FactsFactor
     ],
 )
 def test_personal_information_definition(categories: list[str], expected: bool) -> None:
-    is_pi, why = personal_information([DataCategory(c) for c in categories])
+    definition = state_laws()["US-CA"].personal_information
+
+    is_pi, why = personal_information(definition, [DataCategory(c) for c in categories])
 
     assert is_pi is expected
     assert "§1798.82(h)" in why
