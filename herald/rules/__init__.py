@@ -12,10 +12,26 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from herald.models import Assessment, Evaluation, IncidentFacts, Obligation, RegimeDecision
+from herald.rules.au_ndb import AuNdb
 from herald.rules.base import Context, Regime, RegimeResult
+from herald.rules.br_lgpd import BrLgpd
+from herald.rules.ca_pipeda import CaPipeda
+from herald.rules.ca_qc import CaQcLaw25
+from herald.rules.cn_cac import CnCacIncident
+from herald.rules.cn_pipl import CnPipl
 from herald.rules.elements import ELEMENTS
+from herald.rules.eu_nis2 import EuNis2
+from herald.rules.ftc_safeguards import FtcSafeguards
 from herald.rules.gdpr import Gdpr
+from herald.rules.hipaa import Hipaa
+from herald.rules.in_dpdp import InDpdp
+from herald.rules.jp_appi import JpAppi
+from herald.rules.kr_pipa import KrPipa
+from herald.rules.nydfs import Nydfs
 from herald.rules.risk import assess_risk
+from herald.rules.sec_8k import Sec8k
+from herald.rules.sg_pdpa import SgPdpa
+from herald.rules.uk_gdpr import UkGdpr
 from herald.rules.us_states import state_regimes
 
 __all__ = [
@@ -30,7 +46,26 @@ __all__ = [
 
 # Every regime Herald knows, in the order decisions are reported: the US states come from
 # their data files (herald/rules/data/us/), one regime each, sorted by id.
-REGIMES: tuple[Regime, ...] = (Gdpr(), *state_regimes())
+REGIMES: tuple[Regime, ...] = (
+    Gdpr(),
+    UkGdpr(),
+    EuNis2(),
+    *state_regimes(),
+    Hipaa(),
+    Sec8k(),
+    FtcSafeguards(),
+    Nydfs(),
+    CnPipl(),
+    CnCacIncident(),
+    SgPdpa(),
+    AuNdb(),
+    JpAppi(),
+    KrPipa(),
+    InDpdp(),
+    CaPipeda(),
+    CaQcLaw25(),
+    BrLgpd(),
+)
 
 
 def evaluate(

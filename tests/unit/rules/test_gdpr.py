@@ -237,11 +237,16 @@ def test_example_facts_trigger_gdpr_and_california() -> None:
         "gdpr-regulator-de",  # 5 Mar 2026, 72 hours after awareness
         "us-ca-individuals",  # 31 Mar 2026, 30 days after discovery
         "us-ca-regulator",  # 15 Apr 2026, 15 days after that
+        "cn-pipl-individuals",  # "immediately": no fixed date
+        "cn-pipl-regulator",
         "gdpr-individuals",  # no fixed date: last
     ]
-    # Every known regime reports a decision; only these two apply to this incident.
+    # Every known regime reports a decision. China's incident-reporting measures are in
+    # scope (people in Shanghai) but 30 people's data makes a general-level incident.
     decided = {d.regime: d for d in evaluation.decisions}
-    assert {regime for regime, d in decided.items() if d.applies} == {"gdpr", "us-ca"}
+    applying = {regime for regime, d in decided.items() if d.applies}
+    assert applying == {"gdpr", "us-ca", "cn-pipl", "cn-cac-incident"}
+    assert decided["cn-cac-incident"].obligations == []
     assert decided["gdpr"].obligations == ["gdpr-regulator-de", "gdpr-individuals"]
     assert decided["us-ca"].obligations == ["us-ca-individuals", "us-ca-regulator"]
     # The Art. 3(1) controller's individuals notice covers everyone, wherever they live.

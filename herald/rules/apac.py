@@ -1,0 +1,402 @@
+"""Shared schema pieces and helpers of the Asia-Pacific regimes.
+
+``cn-pipl``, ``cn-cac-incident``, ``sg-pdpa``, ``au-ndb``, ``jp-appi``, ``kr-pipa`` and
+``in-dpdp`` each keep their law in ``herald/rules/data/<regime id>.yaml``: a shared frame
+(`RegimeFile`) around a ``rules`` block whose schema lives in the regime's own module. A file
+is validated when first loaded; an error names the file.
+
+Vocabulary used in the files:
+
+* ``versions``: each has ``effective_from`` (a date on the enacting country's calendar,
+  ``timezone``) and either ``rules`` or ``not_in_force`` (why the regime imposes nothing
+  yet, e.g. a law published but not commenced). An incident is judged under the version in
+  force on the day the organisation became aware; before the first version the law is not
+  in force at all.
+* thresholds: ``at_least: N`` ("N or more": N triggers) or ``more_than: N`` (N+1 triggers).
+* notices name a ``recipient``, a ``contact`` (portal, email or, where the reference gives
+  none, the authority's name marked UNCONFIRMED), the ``deadline`` in words, the
+  ``citation``, the ``content`` element ids and the ``channels``. Content is limited to the
+  element ids the drafts engine can check (`REGULATOR_ELEMENTS`, `INDIVIDUALS_ELEMENTS`);
+  anything else the law asks for is listed in the file's ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from herald.jurisdictions import country_of
+from herald.models import AffectedGroup, Audience, Channel, DataCategory, IncidentFacts, Obligation
+from herald.models.types import TimeZone
+from herald.rules.base import Clock, in_force, slug
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# The element ids the drafts engine has markers for, per audience; a file asking for any
+# other id is rejected, so a notice can never require content no draft can be checked for.
+REGULATOR_ELEMENTS: frozenset[str] = frozenset(
+    {
+        "nature_of_breach",
+        "categories_and_numbers",
+        "dpo_contact",
+        "measures_taken",
+        "likely_consequences",
+    }
+)
+INDIVIDUALS_ELEMENTS: frozenset[str] = frozenset(
+    {
+        "nature_of_breach",
+        "measures_taken",
+        "likely_consequences",
+        "breach_date",
+        "contact_info",
+        "dpo_contact",
+    }
+)
+
+
+class Strict(BaseModel):
+    """Base of every file schema: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(Strict):
+    """A count at which a duty starts, with its exact boundary."""
+
+    at_least: int | None = Field(default=None, ge=1)
+    more_than: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Threshold:
+        if (self.at_least is None) == (self.more_than is None):
+            raise ValueError("give exactly one of at_least or more_than")
+        return self
+
+    def met(self, count: int) -> bool:
+        """Whether ``count`` people reach the threshold."""
+        if self.at_least is not None:
+            return count >= self.at_least
+        assert self.more_than is not None  # guaranteed by the validator
+        return count > self.more_than
+
+    def describe(self) -> str:
+        """The boundary in words, including which number is the first to trigger."""
+        if self.at_least is not None:
+            return f"{self.at_least:,} or more ({self.at_least:,} triggers)"
+        assert self.more_than is not None
+        return f"more than {self.more_than:,} ({self.more_than + 1:,} triggers)"
+
+
+class Notice(Strict):
+    """One notice a law requires: to whom, how to reach them, by when, with what."""
+
+    recipient: str = Field(min_length=1)
+    contact: str = Field(min_length=1, description="portal, email, or the authority's name")
+    deadline: str = Field(min_length=1, description="the rule in words")
+    citation: str = Field(min_length=1)
+    content: list[str] = Field(default_factory=list, description="required element ids")
+    channels: list[Channel] = Field(min_length=1)
+
+
+class RegulatorNotice(Notice):
+    """A notice or report to an authority."""
+
+    channels: list[Channel] = Field(default_factory=lambda: [Channel.REPORT], min_length=1)
+
+    @model_validator(mode="after")
+    def _known_content(self) -> RegulatorNotice:
+        _check_content(self.content, REGULATOR_ELEMENTS)
+        return self
+
+
+class IndividualsNotice(Notice):
+    """A notice to the affected people themselves."""
+
+    @model_validator(mode="after")
+    def _known_content(self) -> IndividualsNotice:
+        _check_content(self.content, INDIVIDUALS_ELEMENTS)
+        return self
+
+
+def _check_content(content: list[str], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(content) - allowed)
+    if unknown:
+        raise ValueError(
+            f"content ids {unknown} have no draft marker; allowed: {sorted(allowed)} "
+            "(list anything else the law requires in notes)"
+        )
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+class Version(Strict, Generic[R]):
+    """The law as in force from one date: its rules, or why it imposes nothing yet."""
+
+    effective_from: date
+    label: str = Field(min_length=1)
+    rules: R | None = None
+    not_in_force: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _rules_or_reason(self) -> Version[R]:
+        if (self.rules is None) == (self.not_in_force is None):
+            raise ValueError("give exactly one of rules or not_in_force")
+        return self
+
+
+class RegimeFile(Strict, Generic[R]):
+    """The frame every Asia-Pacific regime file shares."""
+
+    id: str = Field(pattern=r"^[a-z]{2}-[a-z0-9-]+$")
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    country_name: str = Field(min_length=1)
+    law: str = Field(min_length=1, description="short name used in reasons")
+    statute: str = Field(min_length=1)
+    timezone: TimeZone = Field(description="the calendar effective dates are read in")
+    language: str = Field(min_length=2, description="BCP 47 language of the notices")
+    versions: list[Version[R]] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+    notes: list[str] = Field(
+        default_factory=list, description="UNCONFIRMED points and the conservative reading kept"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RegimeFile[R]:
+        days = [v.effective_from for v in self.versions]
+        if days != sorted(days) or len(set(days)) != len(days):
+            raise ValueError("versions must be in increasing order of effective_from")
+        return self
+
+
+F = TypeVar("F", bound="RegimeFile[Any]")
+
+
+def load_regime_file(model: type[F], regime_id: str, directory: Path = DATA_DIR) -> F:
+    """Read and validate ``<directory>/<regime_id>.yaml``.
+
+    Args:
+        model: the parametrised schema, e.g. ``RegimeFile[SgRules]``.
+        regime_id: the regime id, which is also the file's stem.
+        directory: where the file lives (tests may point elsewhere).
+
+    Returns:
+        The validated file.
+
+    Raises:
+        ValueError: naming the file, if it is missing, not YAML or not valid.
+    """
+    path = directory / f"{regime_id}.yaml"
+    try:
+        loaded = model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except Exception as err:
+        raise ValueError(f"{path.name}: {err}") from err
+    if loaded.id != regime_id:
+        raise ValueError(f"{path.name}: id {loaded.id!r} is not {regime_id!r}")
+    return loaded
+
+
+def rules_in_force(file: RegimeFile[R], aware_at: datetime) -> tuple[R | None, str]:
+    """The rules in force on the day of awareness (the country's calendar), and why.
+
+    Args:
+        file: the regime's file.
+        aware_at: when the organisation became aware; the law in force that day applies.
+
+    Returns:
+        The rules, or None when the law imposes nothing on that day, with a sentence that
+        names the day and the version (or the reason nothing is in force).
+    """
+    day = aware_at.astimezone(ZoneInfo(file.timezone)).date().isoformat()
+    try:
+        version = in_force(tuple(file.versions), aware_at, file.timezone)
+    except LookupError:
+        first = file.versions[0].effective_from.isoformat()
+        return None, (
+            f"The organisation became aware on {day} ({file.country_name} date), before "
+            f"{file.law} took effect on {first}, so it imposes nothing on this incident."
+        )
+    if version.rules is None:
+        return None, (
+            f"The organisation became aware on {day} ({file.country_name} date), "
+            f"{version.label}: {version.not_in_force}"
+        )
+    return version.rules, (
+        f"The organisation became aware on {day} ({file.country_name} date), so "
+        f"{version.label} applies."
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a country's law covers in one incident, and why."""
+
+    established: list[str]
+    groups: list[AffectedGroup]
+    reason: str
+
+    @property
+    def count(self) -> int:
+        """The number of covered people."""
+        return sum(g.count for g in self.groups)
+
+    @property
+    def jurisdictions(self) -> list[str]:
+        """Codes of the covered groups, or of the establishment when nobody is known."""
+        return sorted({g.jurisdiction for g in self.groups}) or sorted(set(self.established))
+
+
+def scope(facts: IncidentFacts, file: RegimeFile[R]) -> Scope | None:
+    """Whether the country's law reaches the incident, and whom it covers.
+
+    An entity established in the country is covered for every affected person wherever they
+    reside (the law governs its processing as a whole). A foreign entity is covered only for
+    the people who reside in the country (the extraterritorial reach of each law concerns
+    the people there), so only they count towards a numeric threshold.
+
+    Args:
+        facts: the incident facts (establishment and affected groups are read).
+        file: the regime's file, which names the country.
+
+    Returns:
+        The scope, or None when the entity is not established there and nobody affected
+        resides there.
+    """
+    country = file.country
+    established = [c for c in facts.entity.established_in if country_of(c) == country]
+    local = [g for g in facts.affected if country_of(g.jurisdiction) == country]
+    if established:
+        return Scope(
+            established,
+            list(facts.affected),
+            f"The entity is established in {file.country_name} ({', '.join(established)}), so "
+            f"every affected person, wherever they reside, is covered by {file.law} "
+            f"({facts.total_affected()} people recorded).",
+        )
+    if local:
+        return Scope(
+            [],
+            local,
+            f"The entity is not established in {file.country_name}, but "
+            f"{sum(g.count for g in local)} affected people reside there ({describe(local)}); "
+            f"they are covered by {file.law}, and only they count towards its thresholds.",
+        )
+    return None
+
+
+def out_of_scope(file: RegimeFile[R]) -> str:
+    """The reason a law does not reach an incident with nothing in its country."""
+    return (
+        f"The entity is not established in {file.country_name} ({file.country}) and no "
+        f"affected group resides there, so {file.law} does not reach this incident."
+    )
+
+
+def exposed(facts: IncidentFacts, covered: Scope) -> set[DataCategory]:
+    """The data categories exposed for the covered people (the incident's list if none)."""
+    if not covered.groups:
+        return set(facts.data_categories)
+    found: set[DataCategory] = set()
+    for group in covered.groups:
+        found.update(facts.categories_for(group))
+    return found
+
+
+def personal_data(facts: IncidentFacts, covered: Scope) -> tuple[bool, str]:
+    """Whether covered people's personal data is involved, with the sentence saying so.
+
+    People counted in a covered group are involved; with no group recorded at all, recorded
+    data categories still mean personal data was exposed, only the number is unknown.
+    """
+    if covered.count > 0:
+        return True, f"Personal data of {covered.count} covered people is involved."
+    if not facts.affected and facts.data_categories:
+        listed = ", ".join(sorted(c.value for c in facts.data_categories))
+        return True, (
+            f"Personal data ({listed}) is involved, but no affected group is recorded yet, "
+            "so the number of people is unknown."
+        )
+    return False, "No personal data of covered people is recorded as involved."
+
+
+def unknown_count_warning(covered: Scope) -> list[str]:
+    """A warning when nobody is counted yet, so a count threshold was judged on zero."""
+    if covered.count:
+        return []
+    return ["No affected people are counted yet; add the affected groups to the facts."]
+
+
+def listed(categories: set[DataCategory]) -> str:
+    """Categories in a stable order for reasons."""
+    return ", ".join(sorted(c.value for c in categories))
+
+
+def local(instant: datetime, zone: str) -> str:
+    """An instant for reasons: local wall time in ``zone`` and the exact UTC instant."""
+    wall = instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    # Minutes are enough for a sentence; the obligation's due_at carries the exact instant.
+    utc = instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    return f"{wall} {zone} [{utc}]"
+
+
+def describe(groups: list[AffectedGroup]) -> str:
+    """Groups as ``CODE: count`` for reasons."""
+    return ", ".join(f"{g.jurisdiction}: {g.count}" for g in groups)
+
+
+def build_obligation(
+    *,
+    regime: str,
+    key: str,
+    audience: Audience,
+    notice: Notice,
+    covered: Scope,
+    language: str,
+    start: Clock,
+    due_at: datetime | None,
+    reasons: list[str],
+    warnings: list[str],
+    clock_name: str | None = None,
+) -> Obligation:
+    """An obligation from a notice rule of a file and what the regime decided.
+
+    Args:
+        regime: the regime id; with ``key`` it makes the stable id ``<regime>-<key>``.
+        key: the audience part of the id, e.g. ``regulator-preliminary``.
+        audience: who must be told.
+        notice: the file's rule for this notice (recipient, contact, words, content).
+        covered: the people the obligation covers.
+        language: the language of the notice.
+        start: the clock the deadline runs from.
+        due_at: the deadline instant, or None where the law sets no fixed period.
+        reasons: why the obligation exists (facts, threshold, exemptions considered).
+        warnings: fallbacks and gaps a person must check.
+        clock_name: the law's name for the clock when it differs from ``start.name``
+            (Singapore's "assessment").
+    """
+    return Obligation(
+        regime=regime,
+        audience=audience,
+        recipient=notice.recipient,
+        due_at=due_at,
+        deadline=notice.deadline,
+        citation=notice.citation,
+        required_content=list(notice.content),
+        id=slug(regime, key),
+        clock=clock_name or start.name,
+        clock_started_at=start.started_at,
+        jurisdictions=covered.jurisdictions,
+        affected_count=covered.count,
+        channels=list(notice.channels),
+        contact=notice.contact,
+        language=language,
+        reasons=reasons,
+        warnings=[*start.warnings, *warnings],
+    )

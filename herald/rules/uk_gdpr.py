@@ -1,0 +1,294 @@
+"""UK GDPR Articles 33 and 34: notifying the ICO and the data subjects.
+
+The UK GDPR mirrors the EU GDPR (`herald.rules.gdpr`); only the scope, the authority and the
+data differ (jurisdictions.md section 2). The rules are data in ``data/uk-gdpr.yaml``,
+validated by `UkGdprLaw` and versioned by effective date.
+
+* **Scope.** The entity is established in the United Kingdom (every affected person is
+  covered, wherever they live) or people in the UK are affected (only they are covered). A
+  code is British when `herald.jurisdictions.country_of` gives ``GB`` (``GB``, ``GB-ENG``,
+  ``GB-NIR`` ...).
+* **ICO.** Every breach unless it is unlikely to result in a risk: 72 elapsed hours after
+  awareness (an hour clock: weekends, bank holidays and the end of British Summer Time all
+  count as they pass).
+* **Individuals.** When the risk is high, "without undue delay" (no instant), unless the data
+  was encrypted and the key is safe (Art. 34(3)(a)).
+* **PECR** (24 hours for public electronic communications providers) is a separate regime
+  that Herald does not model; it is mentioned in the reasons only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from herald.deadlines import hours_after
+from herald.jurisdictions import country_of
+from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
+from herald.models.types import TimeZone
+from herald.rules.base import Context, RegimeResult, clock, in_force, slug
+
+DATA_FILE = Path(__file__).parent / "data" / "uk-gdpr.yaml"
+UK = "GB"  # ISO 3166-1 code of the United Kingdom; its subdivisions are GB-ENG, GB-SCT ...
+
+# The drafts engine has markers only for these elements; anything else the law asks for is
+# listed in the data file's notes ("Content not yet checked").
+RegulatorElement = Literal[
+    "nature_of_breach",
+    "categories_and_numbers",
+    "dpo_contact",
+    "measures_taken",
+    "likely_consequences",
+]
+IndividualsElement = Literal[
+    "nature_of_breach",
+    "measures_taken",
+    "likely_consequences",
+    "breach_date",
+    "contact_info",
+    "dpo_contact",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Authority(_Strict):
+    """The Information Commissioner's Office and how to reach it."""
+
+    name: str = Field(min_length=1)
+    contact: str = Field(min_length=1, description="online form and helpline")
+    language: str = Field(default="en", min_length=2)
+
+
+class RegulatorRule(_Strict):
+    """Art. 33: the notice to the ICO."""
+
+    hours: int = Field(ge=1, description="elapsed hours after awareness")
+    deadline: str = Field(min_length=1, description="the rule in words")
+    citation: str = Field(min_length=1)
+    content: list[RegulatorElement] = Field(min_length=1)
+
+
+class IndividualsRule(_Strict):
+    """Art. 34: the communication to the data subjects (no fixed period)."""
+
+    deadline: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    content: list[IndividualsElement] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+
+
+class Version(_Strict):
+    """The rules as in force from one (UK) date."""
+
+    effective_from: date
+    label: str = Field(min_length=1)
+    regulator: RegulatorRule
+    individuals: IndividualsRule
+
+
+class UkGdprLaw(_Strict):
+    """The whole data file: authority, versions, sources and open points."""
+
+    id: Literal["uk-gdpr"]
+    name: str = Field(min_length=1)
+    timezone: TimeZone
+    authority: Authority
+    pecr_note: str = Field(min_length=1, description="the separate PECR duty, in words")
+    versions: list[Version] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list, description="UNCONFIRMED points and more")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UkGdprLaw:
+        days = [v.effective_from for v in self.versions]
+        if days != sorted(days) or len(set(days)) != len(days):
+            raise ValueError("versions must be in increasing order of effective_from")
+        return self
+
+
+@cache
+def load_rules(path: Path = DATA_FILE) -> UkGdprLaw:
+    """Read and validate the data file once per process; errors name the file."""
+    try:
+        return UkGdprLaw.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except Exception as err:
+        raise ValueError(f"{path.name}: {err}") from err
+
+
+class UkGdpr:
+    """The UK GDPR regime (``uk-gdpr``)."""
+
+    id = "uk-gdpr"
+
+    def __init__(self, law: UkGdprLaw | None = None) -> None:
+        """Build the regime from its data (the bundled data file by default)."""
+        self.law = law if law is not None else load_rules()
+
+    def evaluate(self, ctx: Context) -> RegimeResult:
+        """Decide scope, the ICO notice and the individuals notice."""
+        facts, law = ctx.facts, self.law
+        established = [c for c in facts.entity.established_in if country_of(c) == UK]
+        uk_groups = [g for g in facts.affected if country_of(g.jurisdiction) == UK]
+        if not established and not uk_groups:
+            return RegimeResult(
+                applies=False,
+                reasons=[
+                    "The entity is not established in the United Kingdom and no affected "
+                    "group resides there, so the UK GDPR does not reach this incident (Art. 3)."
+                ],
+            )
+        try:
+            version = in_force(tuple(law.versions), facts.aware_at, law.timezone)
+        except LookupError:
+            return RegimeResult(
+                applies=False,
+                reasons=[
+                    "No mandatory breach notification was in force in the United Kingdom "
+                    f"when the organisation became aware ({facts.aware_at.isoformat()}); "
+                    f"the first modelled version starts on {law.versions[0].effective_from}."
+                ],
+            )
+        if established:
+            # Art. 3(1): an establishment in the UK brings every data subject in, wherever
+            # they live, exactly as the EU GDPR does for an EU establishment.
+            covered = list(facts.affected)
+            scope = (
+                f"The entity is established in the United Kingdom ({', '.join(established)}), "
+                "so the UK GDPR covers every affected person wherever they reside (Art. 3(1))."
+            )
+        else:
+            covered = uk_groups
+            scope = (
+                "The entity is not established in the United Kingdom but people there are "
+                f"affected ({_describe(uk_groups)}); the UK GDPR covers them (Art. 3(2))."
+            )
+        reasons = [
+            scope,
+            f"The organisation became aware at {facts.aware_at.isoformat()}, so "
+            f"{version.label} applies.",
+            *ctx.risk_reasons,
+        ]
+        obligations: list[Obligation] = []
+        if ctx.risk is RiskLevel.NONE:
+            reasons.append(
+                "The breach is unlikely to result in a risk to people, so the ICO is not "
+                "notified (Art. 33(1)); record the breach and the reasons for not reporting "
+                "it (Art. 33(5))."
+            )
+        else:
+            obligations.append(self._regulator(ctx, version, covered, scope))
+            reasons.append(
+                f"The risk is {ctx.risk}, not none, so the ICO must be notified within "
+                f"{version.regulator.hours} hours of awareness (Art. 33(1))."
+            )
+        reasons.append(law.pecr_note)
+        individuals, why = self._individuals(ctx, version, covered, scope)
+        reasons.append(why)
+        if individuals is not None:
+            obligations.append(individuals)
+        return RegimeResult(applies=True, reasons=reasons, obligations=obligations)
+
+    def _regulator(
+        self, ctx: Context, version: Version, covered: list[AffectedGroup], scope: str
+    ) -> Obligation:
+        rule, authority = version.regulator, self.law.authority
+        start = clock(ctx.facts, "awareness")
+        # An hour clock on the UTC time line: the end of BST neither adds nor removes an hour.
+        due = hours_after(start.started_at, rule.hours)
+        return Obligation(
+            regime=self.id,
+            audience=Audience.REGULATOR,
+            recipient=authority.name,
+            due_at=due,
+            deadline=rule.deadline,
+            citation=rule.citation,
+            required_content=list(rule.content),
+            id=slug(self.id, "regulator"),
+            clock=start.name,
+            clock_started_at=start.started_at,
+            jurisdictions=_codes(covered),
+            affected_count=sum(g.count for g in covered),
+            channels=[Channel.REPORT],
+            contact=authority.contact,
+            language=authority.language,
+            reasons=[
+                scope,
+                *ctx.risk_reasons,
+                f"The risk is {ctx.risk}, not none, so the ICO must be notified; "
+                f"{rule.hours} hours after awareness ({start.started_at.isoformat()}) is "
+                f"{due.isoformat()}. A later report must give the reasons for the delay; "
+                "information may follow in phases.",
+                self.law.pecr_note,
+            ],
+            warnings=list(start.warnings),
+        )
+
+    def _individuals(
+        self, ctx: Context, version: Version, covered: list[AffectedGroup], scope: str
+    ) -> tuple[Obligation | None, str]:
+        facts, rule = ctx.facts, version.individuals
+        if ctx.risk is not RiskLevel.HIGH:
+            return None, (
+                f"The risk is {ctx.risk}, not high, so data subjects need not be told (Art. 34(1))."
+            )
+        if facts.encryption.encrypted and not facts.encryption.key_compromised:
+            return None, (
+                "The data was encrypted and the key was not compromised, so communication to "
+                "data subjects is not required (Art. 34(3)(a))."
+            )
+        encryption = (
+            ["The data was encrypted but the key was compromised, so Art. 34(3)(a) does not apply."]
+            if facts.encryption.encrypted
+            else []
+        )
+        start = clock(facts, "awareness")
+        warnings = list(start.warnings)
+        if not covered:
+            warnings.append("No affected group is known yet; add the affected people to the facts.")
+        obligation = Obligation(
+            regime=self.id,
+            audience=Audience.INDIVIDUALS,
+            recipient="Affected data subjects",
+            due_at=None,
+            deadline=rule.deadline,
+            citation=rule.citation,
+            required_content=list(rule.content),
+            id=slug(self.id, "individuals"),
+            clock=start.name,
+            clock_started_at=start.started_at,
+            jurisdictions=_codes(covered),
+            affected_count=sum(g.count for g in covered),
+            channels=list(rule.channels),
+            language="en",
+            reasons=[
+                scope,
+                *ctx.risk_reasons,
+                *encryption,
+                "The risk is high, so the data subjects must be told in clear and plain "
+                "language (Art. 34(1)-(2)). The exemptions of Art. 34(3)(b) (later measures "
+                "remove the high risk) and (c) (disproportionate effort, replaced by an equally "
+                "effective public communication) cannot be derived from the facts: waive with "
+                "a reason if one applies.",
+            ],
+            warnings=warnings,
+        )
+        return obligation, (
+            "The risk is high and no encryption safe harbour applies, so data subjects must be "
+            "told without undue delay (Art. 34(1))."
+        )
+
+
+def _codes(groups: list[AffectedGroup]) -> list[str]:
+    return sorted({g.jurisdiction for g in groups})
+
+
+def _describe(groups: list[AffectedGroup]) -> str:
+    return ", ".join(f"{g.jurisdiction}: {g.count}" for g in groups)
