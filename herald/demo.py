@@ -141,7 +141,7 @@ async def drive_incident(
                     ),
                 )
             log(f"report {report.id} submitted to {report.authority} and acknowledged")
-        await _wait_for(incidents, incident_id, lambda s: not s.open_obligations)
+        await _wait_for(incidents, incident_id, lambda s: s.closable)
         await incidents.close(incident_id, CloseIncidentInput(actor=COMMANDER, note="demo done"))
         await incidents.handle(incident_id).result()
         status = await incidents.status(incident_id)

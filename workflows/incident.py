@@ -421,6 +421,8 @@ class IncidentWorkflow:
     ) -> RecordRegulatorStatusResult:
         """Record a filing, acknowledgement, question, answer or closure of a report."""
         report = self._state.record_status(inp, workflow.now())
+        if inp.status is ReportStatus.SUBMITTED:
+            self._rejudge_needed = True  # deadlines chained to this filing can now resolve
         handle = self._reports.pop(report.id, None)
         if inp.status is ReportStatus.SUBMITTED and handle is not None:
             try:

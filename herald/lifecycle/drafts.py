@@ -35,6 +35,7 @@ class DraftReview:
         drafts: dict[str, Draft]
         reports: dict[str, RegulatorReport]
         waivers: dict[str, Waiver]
+        notified_at: dict[str, datetime]
         closed_at: datetime | None
 
         def log(self, now: datetime, actor: str, kind: str, detail: str = "") -> None: ...

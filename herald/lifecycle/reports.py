@@ -29,6 +29,7 @@ class ReportTracking:
         drafts: dict[str, Draft]
         reports: dict[str, RegulatorReport]
         waivers: dict[str, Waiver]
+        notified_at: dict[str, datetime]
 
         def log(self, now: datetime, actor: str, kind: str, detail: str = "") -> None: ...
 
@@ -92,6 +93,9 @@ class ReportTracking:
             report.reference = reference
         if status is ReportStatus.SUBMITTED:
             report.submitted_at = now
+            # Deadlines chained to this filing (NIS2's final report, Brazil's supplement)
+            # resolve from it when obligations are judged again.
+            self.notified_at[report.id] = now
             report.late = bool(report.due_at and now > report.due_at)
         report.history.append(
             StatusChange(status=status, at=now, actor=actor, reference=reference, note=note)

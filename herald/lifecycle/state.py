@@ -57,7 +57,7 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     deliveries: dict[str, DeliverySummary] = Field(default_factory=dict)
     notified_at: dict[str, datetime] = Field(
         default_factory=dict,
-        description="individuals obligation -> when its notices were all delivered",
+        description="obligation -> when it was fulfilled: notices all delivered, report filed",
     )
     campaign_scope: dict[str, list[str]] = Field(
         default_factory=dict, description="campaign key -> jurisdictions its latest run covered"

@@ -89,6 +89,16 @@ class IncidentStatus(BaseModel):
     next_deadline: datetime | None = None
     closed_at: datetime | None = None
 
+    @property
+    def settled(self) -> bool:
+        """Not in the middle of re-judging facts (when closing and revising are refused)."""
+        return self.phase not in (Phase.ASSESSING, Phase.DRAFTING)
+
+    @property
+    def closable(self) -> bool:
+        """Every obligation is met or waived and no re-judgement is under way."""
+        return self.settled and not self.open_obligations
+
 
 class IncidentResult(BaseModel):
     """What an IncidentWorkflow returns when the incident is closed."""

@@ -113,7 +113,7 @@ class EvaluateObligationsInput(BaseModel):
     facts: IncidentFacts
     assessment: Assessment | None = None
     notified: dict[str, datetime] = Field(
-        default_factory=dict, description="individuals obligation id -> when it was fulfilled"
+        default_factory=dict, description="obligation id -> when it was fulfilled"
     )
 
 

@@ -82,8 +82,8 @@ def evaluate(
         assessment: the summarised population, when it has been read; it refines the risk
             and enables obligations that depend on contactability (substitute notice).
         regimes: the regimes to run; all known ones by default.
-        notified: when each individuals obligation (by id) was fulfilled; deadlines chained
-            to it resolve from that instant instead of an estimate.
+        notified: when each obligation (by id) was fulfilled (notices delivered, report
+            filed); deadlines chained to it resolve from that instant, not an estimate.
 
     Returns:
         The obligations, ordered by due date (those without a fixed date last) and then by

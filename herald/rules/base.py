@@ -28,8 +28,9 @@ class Context:
     assessment: Assessment | None
     risk: RiskLevel
     risk_reasons: list[str]
-    # When each individuals obligation (by id) was fulfilled, once it has been: deadlines
-    # chained to the residents' notice ("15 days after notifying them") resolve from it.
+    # When each obligation (by id) was fulfilled, once it has been (individual notices all
+    # delivered, a report filed): deadlines chained to it ("15 days after notifying the
+    # residents", "one month after the incident notification") resolve from that instant.
     notified: dict[str, datetime] = field(default_factory=dict)
 
 

@@ -170,7 +170,10 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
             "casey",
         )
     assert "REF-42" in herald("reports", "list", incident_id)
-    until(incident_id, lambda s: not s["open_obligations"])
+    until(
+        incident_id,
+        lambda s: not s["open_obligations"] and s["phase"] not in ("assessing", "drafting"),
+    )
     assert "closed" in herald("incident", "close", incident_id, "--as", "casey")
     outbox = Path(os.environ["HERALD_HOME"]) / "outbox" / incident_id
     assert list((outbox / "email").glob("*.eml"))

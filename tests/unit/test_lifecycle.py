@@ -250,3 +250,18 @@ def test_notifications_are_recorded_once_when_the_plan_is_fully_delivered() -> N
     assert state.notified_at == {"gdpr-individuals": later}
     assert state.record_notifications(later + timedelta(days=1)) == []
     assert state.timeline[-1].kind == "notice.completed"
+
+
+def test_a_filing_records_when_the_report_obligation_was_fulfilled() -> None:
+    state = _state()
+    _approve(state, "gdpr-regulator-ie.report.en", "alice")
+    _approve(state, "gdpr-regulator-ie.report.en", "bob")
+    filed = NOW + timedelta(hours=30)
+    state.record_status(
+        RecordRegulatorStatusInput(
+            report_id="gdpr-regulator-ie", status=ReportStatus.SUBMITTED, actor="casey"
+        ),
+        filed,
+    )
+    # Deadlines chained to this filing (e.g. NIS2's final report) are judged from here.
+    assert state.notified_at["gdpr-regulator-ie"] == filed

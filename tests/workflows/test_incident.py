@@ -140,7 +140,7 @@ async def test_incident_runs_to_closure_with_four_eyes(
                     reference=f"REF-{report.id}",
                 ),
             )
-        status = await _until(incidents, incident_id, lambda s: not s.open_obligations)
+        status = await _until(incidents, incident_id, lambda s: s.closable)
         assert (outbox / "reports").is_dir()
         await incidents.close(incident_id, CloseIncidentInput(actor="casey.commander"))
         result = await incidents.handle(incident_id).result()
