@@ -60,13 +60,22 @@ def obligations(
 
 def explain_evaluation(evaluation: Evaluation) -> None:
     """Per regime: what was decided and why, including regimes that impose nothing."""
+    quiet = []
     for decision in evaluation.decisions:
-        verdict = "applies" if decision.applies else "imposes nothing"
+        if not decision.applies and not decision.obligations:
+            # Out of scope: one line each, after the regimes that matter.
+            quiet.append(f"  [{decision.regime}] {' '.join(decision.reasons)}")
+            continue
+        verdict = "imposes" if decision.obligations else "applies but imposes nothing"
         typer.echo(f"\n[{decision.regime}] {verdict}")
         for reason in decision.reasons:
             typer.echo(f"  - {reason}")
         for obligation_id in decision.obligations:
             typer.echo(f"  → {obligation_id}")
+    if quiet:
+        typer.echo(f"\nOut of scope ({len(quiet)} regimes):")
+        for line in quiet:
+            typer.echo(line)
     for item in evaluation.obligations:
         for warning in item.warnings:
             typer.secho(f"warning ({item.id}): {warning}", fg=typer.colors.YELLOW)
