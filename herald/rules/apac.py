@@ -1,97 +1,42 @@
-"""Shared schema pieces and helpers of the Asia-Pacific regimes.
+"""What the Asia-Pacific regimes share beyond the common file frame: their file shape, scope.
 
 ``cn-pipl``, ``cn-cac-incident``, ``sg-pdpa``, ``au-ndb``, ``jp-appi``, ``kr-pipa`` and
-``in-dpdp`` each keep their law in ``herald/rules/data/<regime id>.yaml``: a shared frame
-(`RegimeFile`) around a ``rules`` block whose schema lives in the regime's own module. A file
-is validated when first loaded; an error names the file.
+``in-dpdp`` each keep their law in ``herald/rules/data/<regime id>.yaml``, loaded with
+`herald.rules.regime_data.load_regime_file`. On top of the common frame (`VersionedFile`) a
+file names its ``country``, the ``law`` as reasons call it, the ``statute`` and the
+``language`` of the notices; each version carries either ``rules`` (whose schema lives in the
+regime's own module) or ``not_in_force`` (why the regime imposes nothing yet, e.g. a law
+published but not commenced). An incident is judged under the version in force on the day the
+organisation became aware; before the first version the law is not in force at all.
 
-Vocabulary used in the files:
+Notices name a ``recipient``, a ``contact`` (portal, email or, where the reference gives none,
+the authority's name marked UNCONFIRMED), the ``deadline`` in words, the ``citation``, the
+``content`` element ids (checked against the shared sets) and the ``channels``.
 
-* ``versions``: each has ``effective_from`` (a date on the enacting country's calendar,
-  ``timezone``) and either ``rules`` or ``not_in_force`` (why the regime imposes nothing
-  yet, e.g. a law published but not commenced). An incident is judged under the version in
-  force on the day the organisation became aware; before the first version the law is not
-  in force at all.
-* thresholds: ``at_least: N`` ("N or more": N triggers) or ``more_than: N`` (N+1 triggers).
-* notices name a ``recipient``, a ``contact`` (portal, email or, where the reference gives
-  none, the authority's name marked UNCONFIRMED), the ``deadline`` in words, the
-  ``citation``, the ``content`` element ids and the ``channels``. Content is limited to the
-  element ids the drafts engine can check (`REGULATOR_ELEMENTS`, `INDIVIDUALS_ELEMENTS`);
-  anything else the law asks for is listed in the file's ``notes``.
+Scope is the same for all seven: an entity established in the country is covered for every
+affected person, a foreign one only for the people who reside there (`scope`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, DataCategory, IncidentFacts, Obligation
-from herald.models.types import TimeZone
-from herald.rules.base import Clock, in_force, slug
-
-DATA_DIR = Path(__file__).parent / "data"
-
-# The element ids the drafts engine has markers for, per audience; a file asking for any
-# other id is rejected, so a notice can never require content no draft can be checked for.
-REGULATOR_ELEMENTS: frozenset[str] = frozenset(
-    {
-        "nature_of_breach",
-        "categories_and_numbers",
-        "dpo_contact",
-        "measures_taken",
-        "likely_consequences",
-    }
+from herald.rules.base import Clock, slug
+from herald.rules.regime_data import (
+    NoticeContent,
+    ReportContent,
+    Strict,
+    VersionBase,
+    VersionedFile,
+    describe,
 )
-INDIVIDUALS_ELEMENTS: frozenset[str] = frozenset(
-    {
-        "nature_of_breach",
-        "measures_taken",
-        "likely_consequences",
-        "breach_date",
-        "contact_info",
-        "dpo_contact",
-    }
-)
-
-
-class Strict(BaseModel):
-    """Base of every file schema: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Threshold(Strict):
-    """A count at which a duty starts, with its exact boundary."""
-
-    at_least: int | None = Field(default=None, ge=1)
-    more_than: int | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Threshold:
-        if (self.at_least is None) == (self.more_than is None):
-            raise ValueError("give exactly one of at_least or more_than")
-        return self
-
-    def met(self, count: int) -> bool:
-        """Whether ``count`` people reach the threshold."""
-        if self.at_least is not None:
-            return count >= self.at_least
-        assert self.more_than is not None  # guaranteed by the validator
-        return count > self.more_than
-
-    def describe(self) -> str:
-        """The boundary in words, including which number is the first to trigger."""
-        if self.at_least is not None:
-            return f"{self.at_least:,} or more ({self.at_least:,} triggers)"
-        assert self.more_than is not None
-        return f"more than {self.more_than:,} ({self.more_than + 1:,} triggers)"
 
 
 class Notice(Strict):
@@ -108,40 +53,22 @@ class Notice(Strict):
 class RegulatorNotice(Notice):
     """A notice or report to an authority."""
 
+    content: ReportContent = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=lambda: [Channel.REPORT], min_length=1)
-
-    @model_validator(mode="after")
-    def _known_content(self) -> RegulatorNotice:
-        _check_content(self.content, REGULATOR_ELEMENTS)
-        return self
 
 
 class IndividualsNotice(Notice):
     """A notice to the affected people themselves."""
 
-    @model_validator(mode="after")
-    def _known_content(self) -> IndividualsNotice:
-        _check_content(self.content, INDIVIDUALS_ELEMENTS)
-        return self
-
-
-def _check_content(content: list[str], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(content) - allowed)
-    if unknown:
-        raise ValueError(
-            f"content ids {unknown} have no draft marker; allowed: {sorted(allowed)} "
-            "(list anything else the law requires in notes)"
-        )
+    content: NoticeContent = Field(default_factory=list)
 
 
 R = TypeVar("R", bound=BaseModel)
 
 
-class Version(Strict, Generic[R]):
+class Version(VersionBase, Generic[R]):
     """The law as in force from one date: its rules, or why it imposes nothing yet."""
 
-    effective_from: date
-    label: str = Field(min_length=1)
     rules: R | None = None
     not_in_force: str | None = Field(default=None, min_length=1)
 
@@ -152,7 +79,7 @@ class Version(Strict, Generic[R]):
         return self
 
 
-class RegimeFile(Strict, Generic[R]):
+class RegimeFile(VersionedFile[Version[R]], Generic[R]):
     """The frame every Asia-Pacific regime file shares."""
 
     id: str = Field(pattern=r"^[a-z]{2}-[a-z0-9-]+$")
@@ -160,47 +87,7 @@ class RegimeFile(Strict, Generic[R]):
     country_name: str = Field(min_length=1)
     law: str = Field(min_length=1, description="short name used in reasons")
     statute: str = Field(min_length=1)
-    timezone: TimeZone = Field(description="the calendar effective dates are read in")
     language: str = Field(min_length=2, description="BCP 47 language of the notices")
-    versions: list[Version[R]] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-    notes: list[str] = Field(
-        default_factory=list, description="UNCONFIRMED points and the conservative reading kept"
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> RegimeFile[R]:
-        days = [v.effective_from for v in self.versions]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("versions must be in increasing order of effective_from")
-        return self
-
-
-F = TypeVar("F", bound="RegimeFile[Any]")
-
-
-def load_regime_file(model: type[F], regime_id: str, directory: Path = DATA_DIR) -> F:
-    """Read and validate ``<directory>/<regime_id>.yaml``.
-
-    Args:
-        model: the parametrised schema, e.g. ``RegimeFile[SgRules]``.
-        regime_id: the regime id, which is also the file's stem.
-        directory: where the file lives (tests may point elsewhere).
-
-    Returns:
-        The validated file.
-
-    Raises:
-        ValueError: naming the file, if it is missing, not YAML or not valid.
-    """
-    path = directory / f"{regime_id}.yaml"
-    try:
-        loaded = model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except Exception as err:
-        raise ValueError(f"{path.name}: {err}") from err
-    if loaded.id != regime_id:
-        raise ValueError(f"{path.name}: id {loaded.id!r} is not {regime_id!r}")
-    return loaded
 
 
 def rules_in_force(file: RegimeFile[R], aware_at: datetime) -> tuple[R | None, str]:
@@ -215,9 +102,8 @@ def rules_in_force(file: RegimeFile[R], aware_at: datetime) -> tuple[R | None, s
         names the day and the version (or the reason nothing is in force).
     """
     day = aware_at.astimezone(ZoneInfo(file.timezone)).date().isoformat()
-    try:
-        version = in_force(tuple(file.versions), aware_at, file.timezone)
-    except LookupError:
+    version = file.version_at(aware_at)
+    if version is None:
         first = file.versions[0].effective_from.isoformat()
         return None, (
             f"The organisation became aware on {day} ({file.country_name} date), before "
@@ -344,11 +230,6 @@ def local(instant: datetime, zone: str) -> str:
     # Minutes are enough for a sentence; the obligation's due_at carries the exact instant.
     utc = instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
     return f"{wall} {zone} [{utc}]"
-
-
-def describe(groups: list[AffectedGroup]) -> str:
-    """Groups as ``CODE: count`` for reasons."""
-    return ", ".join(f"{g.jurisdiction}: {g.count}" for g in groups)
 
 
 def build_obligation(

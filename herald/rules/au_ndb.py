@@ -16,8 +16,6 @@ section 18.
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field
 
 from herald.deadlines import end_of_day_after
@@ -26,9 +24,7 @@ from herald.rules.apac import (
     IndividualsNotice,
     RegimeFile,
     RegulatorNotice,
-    Strict,
     build_obligation,
-    load_regime_file,
     local,
     out_of_scope,
     personal_data,
@@ -37,6 +33,7 @@ from herald.rules.apac import (
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, load_regime_file
 
 _APP_ENTITY = (
     "The scheme binds APP entities only (businesses with an annual turnover above A$3 "
@@ -54,12 +51,6 @@ class NdbRules(Strict):
     individuals: IndividualsNotice
 
 
-@cache
-def au_ndb_file() -> RegimeFile[NdbRules]:
-    """The validated NDB file (loaded once per process)."""
-    return load_regime_file(RegimeFile[NdbRules], "au-ndb")
-
-
 class AuNdb:
     """Australia's Notifiable Data Breaches scheme (``au-ndb``)."""
 
@@ -67,7 +58,7 @@ class AuNdb:
 
     def __init__(self, file: RegimeFile[NdbRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or au_ndb_file()
+        self.file = file or load_regime_file(RegimeFile[NdbRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide whether the breach is eligible, then the statement and the individuals."""

@@ -23,47 +23,31 @@ guidance before it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
-from pathlib import Path
+from datetime import datetime
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, DataCategory, Obligation, RiskLevel
-from herald.models.types import TimeZone
-from herald.rules.base import Clock, Context, RegimeResult, clock, in_force, slug
+from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.regime_data import (
+    DATA_DIR,
+    NoticeContent,
+    ReportContent,
+    Strict,
+    VersionBase,
+    VersionedFile,
+    codes,
+    load_regime_file,
+)
 
-DATA_FILE = Path(__file__).parent / "data" / "br-lgpd.yaml"
+DATA_FILE = DATA_DIR / "br-lgpd.yaml"
 BRAZIL = "BR"
 REGULATOR_ID = "br-lgpd-regulator"  # the communication the supplement chains to
 
-# Element ids the drafts engine has markers for; the rest of the ANPD's 12 topics and the
-# data subjects' 7 is listed in the data file's notes ("Content not yet checked").
-RegulatorElement = Literal[
-    "nature_of_breach",
-    "categories_and_numbers",
-    "dpo_contact",
-    "measures_taken",
-    "likely_consequences",
-]
-IndividualsElement = Literal[
-    "nature_of_breach",
-    "measures_taken",
-    "likely_consequences",
-    "breach_date",
-    "contact_info",
-    "dpo_contact",
-]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Authority(_Strict):
+class Authority(Strict):
     """The Autoridade Nacional de Proteção de Dados."""
 
     name: str = Field(min_length=1)
@@ -71,7 +55,7 @@ class Authority(_Strict):
     language: str = Field(default="pt-BR", min_length=2)
 
 
-class Period(_Strict):
+class Period(Strict):
     """A number of days, business days (*dias úteis*) unless ``business`` is false."""
 
     days: int = Field(ge=1)
@@ -82,76 +66,59 @@ class Period(_Strict):
         return f"{self.days} {'business' if self.business else 'calendar'} days"
 
 
-class RegulatorRule(_Strict):
+class RegulatorRule(Strict):
     """The communication to the ANPD."""
 
     period: Period
     small_agent_period: Period
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[RegulatorElement] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
-class SupplementRule(_Strict):
+class SupplementRule(Strict):
     """Supplementary information, counted from the communication."""
 
     period: Period
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[RegulatorElement] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
-class IndividualsRule(_Strict):
+class IndividualsRule(Strict):
     """The communication to the data subjects; ``period`` None = no fixed period."""
 
     period: Period | None
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[IndividualsElement] = Field(min_length=1)
+    content: NoticeContent = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
 
 
-class Version(_Strict):
+class Version(VersionBase):
     """The rules as in force from one (Brasília) date."""
 
-    effective_from: date
-    label: str = Field(min_length=1)
     regulator: RegulatorRule
     supplement: SupplementRule
     individuals: IndividualsRule
 
 
-class LgpdLaw(_Strict):
-    """The whole data file."""
+class LgpdLaw(VersionedFile[Version]):
+    """The whole data file: the frame, the ANPD and the data criteria."""
 
     id: Literal["br-lgpd"]
     name: str = Field(min_length=1)
-    timezone: TimeZone
     authority: Authority
     criteria: dict[str, list[DataCategory]] = Field(
         min_length=1, description="data-kind criterion, in words -> the categories meeting it"
     )
     not_derivable: str = Field(min_length=1, description="criteria the facts cannot show")
     incident_register: str = Field(min_length=1)
-    versions: list[Version] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> LgpdLaw:
-        days = [v.effective_from for v in self.versions]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("versions must be in increasing order of effective_from")
-        return self
 
 
-@cache
-def load_rules(path: Path = DATA_FILE) -> LgpdLaw:
-    """Read and validate the data file once per process; errors name the file."""
-    try:
-        return LgpdLaw.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except Exception as err:
-        raise ValueError(f"{path.name}: {err}") from err
+def load_rules() -> LgpdLaw:
+    """The data file, read and validated once per process; errors name the file."""
+    return load_regime_file(LgpdLaw, "br-lgpd")
 
 
 def brazil_days_after(start: datetime, period: Period, tz: str) -> datetime:
@@ -199,9 +166,8 @@ class BrLgpd:
                     "there, so the LGPD does not reach this incident."
                 ],
             )
-        try:
-            version = in_force(tuple(law.versions), facts.aware_at, law.timezone)
-        except LookupError:
+        version = law.version_at(facts.aware_at)
+        if version is None:
             return RegimeResult(
                 applies=False,
                 reasons=[
@@ -400,7 +366,7 @@ class BrLgpd:
             # A chained deadline has no clock start until the communication is filed.
             clock=start.name if start else "anpd_communication",
             clock_started_at=start.started_at if start else None,
-            jurisdictions=sorted({g.jurisdiction for g in covered}),
+            jurisdictions=codes(covered),
             affected_count=sum(g.count for g in covered),
             channels=list(rule.channels) if isinstance(rule, IndividualsRule) else [Channel.REPORT],
             contact=authority.contact if to_anpd else "",

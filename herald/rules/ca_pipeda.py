@@ -20,46 +20,31 @@ effective date (jurisdictions.md section 19).
 
 from __future__ import annotations
 
-from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
-from herald.models.types import JurisdictionCode, TimeZone
-from herald.rules.base import Clock, Context, RegimeResult, clock, in_force, slug
+from herald.models.types import JurisdictionCode
+from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.regime_data import (
+    DATA_DIR,
+    NoticeContent,
+    ReportContent,
+    Strict,
+    VersionBase,
+    VersionedFile,
+    codes,
+    describe,
+    load_regime_file,
+)
 
-DATA_FILE = Path(__file__).parent / "data" / "ca-pipeda.yaml"
+DATA_FILE = DATA_DIR / "ca-pipeda.yaml"
 CANADA = "CA"
 
-# Element ids the drafts engine has markers for; the rest of what the Regulations ask for is
-# listed in the data file's notes ("Content not yet checked").
-RegulatorElement = Literal[
-    "nature_of_breach",
-    "categories_and_numbers",
-    "dpo_contact",
-    "measures_taken",
-    "likely_consequences",
-]
-IndividualsElement = Literal[
-    "nature_of_breach",
-    "measures_taken",
-    "likely_consequences",
-    "breach_date",
-    "contact_info",
-    "dpo_contact",
-]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Authority(_Strict):
+class Authority(Strict):
     """The Office of the Privacy Commissioner of Canada."""
 
     name: str = Field(min_length=1)
@@ -67,7 +52,7 @@ class Authority(_Strict):
     language: str = Field(default="en", min_length=2)
 
 
-class Notice(_Strict):
+class Notice(Strict):
     """One notice "as soon as feasible" (no fixed instant)."""
 
     recipient: str = Field(min_length=1)
@@ -78,63 +63,46 @@ class Notice(_Strict):
 class RegulatorNotice(Notice):
     """The report to the OPC."""
 
-    content: list[RegulatorElement] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
 class IndividualsNotice(Notice):
     """Direct notice to the affected individuals."""
 
-    content: list[IndividualsElement] = Field(min_length=1)
+    content: NoticeContent = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
 
 
 class OtherNotice(Notice):
     """Notice to organisations or institutions that may reduce the risk of harm."""
 
-    content: list[RegulatorElement] = Field(default_factory=list)
+    content: ReportContent = Field(default_factory=list)
     channels: list[Channel] = Field(min_length=1)
 
 
-class Version(_Strict):
+class Version(VersionBase):
     """The breach provisions as in force from one date."""
 
-    effective_from: date
-    label: str = Field(min_length=1)
     regulator: RegulatorNotice
     individuals: IndividualsNotice
     other: OtherNotice
     record_keeping: str = Field(min_length=1, description="the record duty, in words")
 
 
-class PipedaLaw(_Strict):
-    """The whole data file."""
+class PipedaLaw(VersionedFile[Version]):
+    """The whole data file: the frame, the OPC and the provinces with their own law."""
 
     id: Literal["ca-pipeda"]
     name: str = Field(min_length=1)
-    timezone: TimeZone
     authority: Authority
     provincial_laws: dict[JurisdictionCode, str] = Field(
         description="provinces with their own private-sector law: the warning to give"
     )
-    versions: list[Version] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> PipedaLaw:
-        days = [v.effective_from for v in self.versions]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("versions must be in increasing order of effective_from")
-        return self
 
 
-@cache
-def load_rules(path: Path = DATA_FILE) -> PipedaLaw:
-    """Read and validate the data file once per process; errors name the file."""
-    try:
-        return PipedaLaw.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except Exception as err:
-        raise ValueError(f"{path.name}: {err}") from err
+def load_rules() -> PipedaLaw:
+    """The data file, read and validated once per process; errors name the file."""
+    return load_regime_file(PipedaLaw, "ca-pipeda")
 
 
 class CaPipeda:
@@ -158,9 +126,8 @@ class CaPipeda:
                     "reach this incident."
                 ],
             )
-        try:
-            version = in_force(tuple(law.versions), facts.aware_at, law.timezone)
-        except LookupError:
+        version = law.version_at(facts.aware_at)
+        if version is None:
             return RegimeResult(
                 applies=False,
                 reasons=[
@@ -171,7 +138,7 @@ class CaPipeda:
             )
         scope = (
             f"{sum(g.count for g in groups)} affected people reside in Canada "
-            f"({_describe(groups)}). The law in force is {version.label}."
+            f"({describe(groups)}). The law in force is {version.label}."
         )
         provincial = self._provincial_warnings(groups)
         reasons = [scope, *provincial, *ctx.risk_reasons, version.record_keeping]
@@ -316,7 +283,7 @@ class CaPipeda:
             id=slug(self.id, audience.value),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=sorted({g.jurisdiction for g in groups}),
+            jurisdictions=codes(groups),
             affected_count=sum(g.count for g in groups),
             channels=channels,
             contact=contact,
@@ -324,7 +291,3 @@ class CaPipeda:
             reasons=reasons,
             warnings=list(warnings),
         )
-
-
-def _describe(groups: list[AffectedGroup]) -> str:
-    return ", ".join(f"{g.jurisdiction}: {g.count}" for g in groups)

@@ -17,45 +17,28 @@ Regulation respecting confidentiality incidents (A-2.1, r. 3.1, in force 29 Dec 
 
 from __future__ import annotations
 
-from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
-from herald.models.types import TimeZone
-from herald.rules.base import Clock, Context, RegimeResult, clock, in_force, slug
+from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.regime_data import (
+    DATA_DIR,
+    NoticeContent,
+    ReportContent,
+    Strict,
+    VersionBase,
+    VersionedFile,
+    codes,
+    load_regime_file,
+)
 
-DATA_FILE = Path(__file__).parent / "data" / "ca-qc-law25.yaml"
+DATA_FILE = DATA_DIR / "ca-qc-law25.yaml"
 QUEBEC = "CA-QC"
 
-# Element ids the drafts engine has markers for; the rest of what the Regulation asks for is
-# listed in the data file's notes ("Content not yet checked").
-RegulatorElement = Literal[
-    "nature_of_breach",
-    "categories_and_numbers",
-    "dpo_contact",
-    "measures_taken",
-    "likely_consequences",
-]
-IndividualsElement = Literal[
-    "nature_of_breach",
-    "measures_taken",
-    "likely_consequences",
-    "breach_date",
-    "contact_info",
-    "dpo_contact",
-]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Authority(_Strict):
+class Authority(Strict):
     """The Commission d'accès à l'information du Québec."""
 
     name: str = Field(min_length=1)
@@ -63,60 +46,43 @@ class Authority(_Strict):
     language: str = Field(default="fr", min_length=2)
 
 
-class RegulatorRule(_Strict):
+class RegulatorRule(Strict):
     """The notice to the CAI ("promptly")."""
 
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[RegulatorElement] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
-class IndividualsRule(_Strict):
+class IndividualsRule(Strict):
     """The notice to each person concerned ("promptly")."""
 
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[IndividualsElement] = Field(min_length=1)
+    content: NoticeContent = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
     language: str = Field(default="fr", min_length=2)
 
 
-class Version(_Strict):
+class Version(VersionBase):
     """The incident rules as in force from one (Québec) date."""
 
-    effective_from: date
-    label: str = Field(min_length=1)
     regulator: RegulatorRule
     individuals: IndividualsRule
     incident_register: str = Field(min_length=1, description="the register duty, in words")
 
 
-class QuebecLaw(_Strict):
-    """The whole data file."""
+class QuebecLaw(VersionedFile[Version]):
+    """The whole data file: the frame and the CAI."""
 
     id: Literal["ca-qc-law25"]
     name: str = Field(min_length=1)
-    timezone: TimeZone
     authority: Authority
-    versions: list[Version] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> QuebecLaw:
-        days = [v.effective_from for v in self.versions]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("versions must be in increasing order of effective_from")
-        return self
 
 
-@cache
-def load_rules(path: Path = DATA_FILE) -> QuebecLaw:
-    """Read and validate the data file once per process; errors name the file."""
-    try:
-        return QuebecLaw.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except Exception as err:
-        raise ValueError(f"{path.name}: {err}") from err
+def load_rules() -> QuebecLaw:
+    """The data file, read and validated once per process; errors name the file."""
+    return load_regime_file(QuebecLaw, "ca-qc-law25")
 
 
 class CaQcLaw25:
@@ -142,9 +108,8 @@ class CaQcLaw25:
                     "incident."
                 ],
             )
-        try:
-            version = in_force(tuple(law.versions), facts.aware_at, law.timezone)
-        except LookupError:
+        version = law.version_at(facts.aware_at)
+        if version is None:
             return RegimeResult(
                 applies=False,
                 reasons=[
@@ -215,7 +180,7 @@ class CaQcLaw25:
             id=slug(self.id, "regulator"),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=_codes(covered),
+            jurisdictions=codes(covered),
             affected_count=sum(g.count for g in covered),
             channels=[Channel.REPORT],
             contact=authority.contact,
@@ -247,7 +212,7 @@ class CaQcLaw25:
             id=slug(self.id, "individuals"),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=_codes(covered),
+            jurisdictions=codes(covered),
             affected_count=sum(g.count for g in covered),
             channels=list(rule.channels),
             language=rule.language,
@@ -261,10 +226,6 @@ class CaQcLaw25:
             ],
             warnings=list(warnings),
         )
-
-
-def _codes(groups: list[AffectedGroup]) -> list[str]:
-    return sorted({g.jurisdiction for g in groups})
 
 
 def _count(groups: list[AffectedGroup]) -> int:

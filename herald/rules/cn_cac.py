@@ -21,8 +21,6 @@ jurisdictions.md section 16.3.
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field, model_validator
 
 from herald.deadlines import hours_after
@@ -32,16 +30,14 @@ from herald.rules.apac import (
     RegimeFile,
     RegulatorNotice,
     Scope,
-    Strict,
-    Threshold,
     build_obligation,
-    load_regime_file,
     local,
     out_of_scope,
     rules_in_force,
     scope,
 )
 from herald.rules.base import Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, Threshold, load_regime_file
 
 
 class Level(Strict):
@@ -77,12 +73,6 @@ class CacRules(Strict):
         return self
 
 
-@cache
-def cn_cac_file() -> RegimeFile[CacRules]:
-    """The validated CAC Measures file (loaded once per process)."""
-    return load_regime_file(RegimeFile[CacRules], "cn-cac-incident")
-
-
 class CnCacIncident:
     """China's graded cybersecurity incident report (``cn-cac-incident``)."""
 
@@ -90,7 +80,7 @@ class CnCacIncident:
 
     def __init__(self, file: RegimeFile[CacRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or cn_cac_file()
+        self.file = file or load_regime_file(RegimeFile[CacRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide scope and grade, then the 1-hour or 4-hour report."""
@@ -222,7 +212,7 @@ class CnCacIncident:
             f"{below} On the facts given the incident is general (一般), which the hour-clock "
             f"procedure does not cover; it becomes relatively major or above if any other "
             f"grading criterion is met ({rules.other_criteria}): then report within the hour "
-            "limit, and record the grade in the facts.",
+            "limit (the obligation is not derived automatically for that case).",
             [],
         )
 

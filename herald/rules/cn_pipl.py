@@ -15,18 +15,14 @@ sections 16.1, 16.2 and 16.4.
 
 from __future__ import annotations
 
-from functools import cache
-
 from herald.models import Audience
 from herald.rules.apac import (
     IndividualsNotice,
     RegimeFile,
     RegulatorNotice,
-    Strict,
     build_obligation,
     exposed,
     listed,
-    load_regime_file,
     out_of_scope,
     personal_data,
     rules_in_force,
@@ -34,6 +30,7 @@ from herald.rules.apac import (
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, load_regime_file
 
 
 class PiplRules(Strict):
@@ -43,12 +40,6 @@ class PiplRules(Strict):
     individuals: IndividualsNotice
 
 
-@cache
-def cn_pipl_file() -> RegimeFile[PiplRules]:
-    """The validated PIPL file (loaded once per process)."""
-    return load_regime_file(RegimeFile[PiplRules], "cn-pipl")
-
-
 class CnPipl:
     """China's personal-information breach duty (``cn-pipl``)."""
 
@@ -56,7 +47,7 @@ class CnPipl:
 
     def __init__(self, file: RegimeFile[PiplRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or cn_pipl_file()
+        self.file = file or load_regime_file(RegimeFile[PiplRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide scope and the two immediate notices of Art. 57."""

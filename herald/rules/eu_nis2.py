@@ -22,40 +22,30 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from herald.deadlines import end_of_day_after, hours_after
 from herald.jurisdictions import EU_MEMBER_STATES, country_of
 from herald.models import Audience, Channel, Entity, Obligation, RiskLevel, Sector
-from herald.models.types import TimeZone
-from herald.rules.base import Clock, Context, RegimeResult, clock, in_force, slug
+from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.regime_data import (
+    DATA_DIR,
+    ReportContent,
+    Strict,
+    VersionBase,
+    VersionedFile,
+    load_regime_file,
+)
 
-DATA_FILE = Path(__file__).parent / "data" / "eu-nis2.yaml"
+DATA_FILE = DATA_DIR / "eu-nis2.yaml"
 NIS2_SECTORS = frozenset({Sector.NIS2_ESSENTIAL, Sector.NIS2_IMPORTANT})
 NOTIFICATION_ID = "eu-nis2-regulator-notification"  # the obligation the final report chains to
 
-# Element ids the drafts engine has markers for; the rest of what Art. 23 asks for is listed
-# in the data file's notes ("Content not yet checked").
-Element = Literal[
-    "nature_of_breach",
-    "categories_and_numbers",
-    "dpo_contact",
-    "measures_taken",
-    "likely_consequences",
-]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Authority(_Strict):
+class Authority(Strict):
     """A member state's CSIRT or competent authority."""
 
     name: str = Field(min_length=1)
@@ -63,75 +53,62 @@ class Authority(_Strict):
     language: str = Field(default="en", min_length=2)
 
 
-class HourRule(_Strict):
+class HourRule(Strict):
     """A report due a number of elapsed hours after awareness."""
 
     hours: int = Field(ge=1)
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[Element] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
-class FinalRule(_Strict):
+class FinalRule(Strict):
     """The final report, due calendar months after the incident notification."""
 
     months: int = Field(ge=1)
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[Element] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
-class RecipientsRule(_Strict):
+class RecipientsRule(Strict):
     """Informing the recipients of the entity's services (no fixed period)."""
 
     recipient: str = Field(min_length=1)
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[Element] = Field(default_factory=list)
+    content: ReportContent = Field(default_factory=list)
     channels: list[Channel] = Field(min_length=1)
 
 
-class Version(_Strict):
+class Version(VersionBase):
     """Article 23 as in force from one date."""
 
-    effective_from: date
-    label: str = Field(min_length=1)
     early_warning: HourRule
     notification: HourRule
     final: FinalRule
     service_recipients: RecipientsRule | None = None
 
 
-class Nis2Law(_Strict):
-    """The whole data file."""
+class Nis2Law(VersionedFile[Version]):
+    """The whole data file: the frame, the known CSIRTs and languages."""
 
     id: Literal["eu-nis2"]
     name: str = Field(min_length=1)
-    timezone: TimeZone
     authorities: dict[str, Authority] = Field(description="known CSIRTs, by member state")
     languages: dict[str, str] = Field(description="a member state's language, where obvious")
-    versions: list[Version] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Nis2Law:
-        days = [v.effective_from for v in self.versions]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("versions must be in increasing order of effective_from")
+    def _member_states(self) -> Nis2Law:
         unknown = sorted((set(self.authorities) | set(self.languages)) - EU_MEMBER_STATES)
         if unknown:
             raise ValueError(f"not EU member states: {', '.join(unknown)}")
         return self
 
 
-@cache
-def load_rules(path: Path = DATA_FILE) -> Nis2Law:
-    """Read and validate the data file once per process; errors name the file."""
-    try:
-        return Nis2Law.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except Exception as err:
-        raise ValueError(f"{path.name}: {err}") from err
+def load_rules() -> Nis2Law:
+    """The data file, read and validated once per process; errors name the file."""
+    return load_regime_file(Nis2Law, "eu-nis2")
 
 
 def end_of_day_months_after(start: datetime, months: int, tz: str) -> datetime:
@@ -179,9 +156,8 @@ class EuNis2:
                     "Art. 23 does not apply."
                 ],
             )
-        try:
-            version = in_force(tuple(law.versions), facts.aware_at, law.timezone)
-        except LookupError:
+        version = law.version_at(facts.aware_at)
+        if version is None:
             return RegimeResult(
                 applies=False,
                 reasons=[

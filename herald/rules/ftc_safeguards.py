@@ -15,21 +15,17 @@ The rules are data (``herald/rules/data/ftc-safeguards.yaml``, validated by
 
 from __future__ import annotations
 
-from functools import cache
-
 from herald.deadlines import end_of_day_after
-from herald.models import Audience, Channel, Obligation, Sector
-from herald.rules.base import Context, RegimeResult, clock, slug
+from herald.models import Audience, Sector
+from herald.rules.base import Context, RegimeResult, clock
 from herald.rules.regime_data import (
-    DATA_DIR,
     NoticeRule,
-    RegimeFile,
-    ReportElement,
+    StatuteFile,
     Threshold,
     VersionBase,
-    codes,
     describe,
     load_regime_file,
+    rule_obligation,
 )
 
 
@@ -37,8 +33,6 @@ class RegulatorRule(NoticeRule):
     """The notice to the FTC, due ``days`` calendar days after discovery."""
 
     days: int
-    content: list[ReportElement]
-    channels: list[Channel]
 
 
 class FtcVersion(VersionBase):
@@ -48,14 +42,13 @@ class FtcVersion(VersionBase):
     regulator: RegulatorRule
 
 
-class FtcSafeguardsFile(RegimeFile[FtcVersion]):
+class FtcSafeguardsFile(StatuteFile[FtcVersion]):
     """The whole data file."""
 
 
-@cache
 def ftc_safeguards_rules() -> FtcSafeguardsFile:
     """The Safeguards Rule data file, loaded and validated once per process."""
-    return load_regime_file(DATA_DIR / "ftc-safeguards.yaml", FtcSafeguardsFile)
+    return load_regime_file(FtcSafeguardsFile, "ftc-safeguards")
 
 
 class FtcSafeguards:
@@ -102,7 +95,7 @@ class FtcSafeguards:
         known = bool(facts.data_categories) or any(g.data_categories for g in facts.affected)
         groups = [g for g in facts.affected if facts.categories_for(g)] if known else facts.affected
         consumers = sum(g.count for g in groups)
-        boundary = version.threshold.describe()
+        boundary = version.threshold.describe(triggers=False)
         if not version.threshold.met(consumers):
             reasons.append(
                 f"{consumers} consumers is not {boundary}, so the event need not be reported "
@@ -130,23 +123,16 @@ class FtcSafeguards:
                 "No data category is recorded yet: every affected person is counted as a "
                 "consumer whose customer information was acquired until the data is known."
             )
-        obligation = Obligation(
+        obligation = rule_obligation(
+            rule,
             regime=self.id,
             audience=Audience.REGULATOR,
-            recipient=rule.recipient,
+            key="regulator",
+            start=start,
             due_at=due,
-            deadline=rule.deadline,
-            citation=rule.citation,
-            required_content=list(rule.content),
-            id=slug(self.id, "regulator"),
-            clock=start.name,
-            clock_started_at=start.started_at,
-            jurisdictions=codes(groups),
-            affected_count=consumers,
-            channels=list(rule.channels),
-            contact=rule.contact,
-            language="en",
+            groups=groups,
+            count=consumers,
             reasons=why,
-            warnings=[*warnings, *rule.warnings],
+            warnings=warnings,
         )
         return RegimeResult(applies=True, reasons=[*reasons, *why], obligations=[obligation])

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
 import pycountry
 
 from herald.deadlines import end_of_day_after
+from herald.jurisdictions import country_of
 from herald.models import (
     AffectedGroup,
     Audience,
@@ -43,18 +43,15 @@ from herald.models import (
 )
 from herald.rules.base import Clock, Context, RegimeResult, clock, slug
 from herald.rules.regime_data import (
-    DATA_DIR,
-    NoticeElement,
+    NoticeContent,
     NoticeRule,
-    RegimeFile,
-    ReportElement,
+    StatuteFile,
     Strict,
     Threshold,
     VersionBase,
-    codes,
     describe,
-    is_us,
     load_regime_file,
+    rule_obligation,
 )
 
 
@@ -70,8 +67,7 @@ class IndividualsRule(NoticeRule):
     """Notice to the individuals (164.404)."""
 
     days: int
-    content: list[NoticeElement]
-    channels: list[Channel]
+    content: NoticeContent
 
 
 class ReportRule(NoticeRule):
@@ -81,8 +77,6 @@ class ReportRule(NoticeRule):
     """
 
     days: int
-    content: list[ReportElement]
-    channels: list[Channel]
 
 
 class HhsRule(ReportRule):
@@ -107,8 +101,7 @@ class SubstituteRule(NoticeRule):
     few_methods: str
     posting_days: int
     toll_free_days: int
-    content: list[NoticeElement]
-    channels: list[Channel]
+    content: NoticeContent
 
 
 class HipaaVersion(VersionBase):
@@ -121,19 +114,15 @@ class HipaaVersion(VersionBase):
     business_associate: ReportRule
 
 
-class HipaaFile(RegimeFile[HipaaVersion]):
+class HipaaFile(StatuteFile[HipaaVersion]):
     """The whole data file."""
 
     phi: Phi
 
 
-_Rule = IndividualsRule | ReportRule | SubstituteRule
-
-
-@cache
 def hipaa_rules() -> HipaaFile:
     """The HIPAA data file, loaded and validated once per process."""
-    return load_regime_file(DATA_DIR / "hipaa.yaml", HipaaFile)
+    return load_regime_file(HipaaFile, "hipaa")
 
 
 def phi_involved(categories: list[DataCategory], phi: Phi) -> tuple[bool, str]:
@@ -206,7 +195,7 @@ class Hipaa:
             is_phi, why = phi_involved(facts.categories_for(group), rules.phi)
             reasons.append(f"{group.jurisdiction} ({group.count} people): {why}.")
             if is_phi:
-                (us_phi if is_us(group) else foreign).append(group)
+                (us_phi if country_of(group.jurisdiction) == "US" else foreign).append(group)
         # With no group known yet, the incident-wide categories decide: a breach of PHI
         # must not go unnoticed merely because the population has not been counted.
         unknown = not facts.affected and phi_involved(facts.data_categories, rules.phi)[0]
@@ -288,8 +277,8 @@ class Hipaa:
             reasons.append("Residents per state are not known yet: media notice is undecided.")
         elif not media:
             reasons.append(
-                f"No state has {version.media.threshold_per_state.describe()} residents "
-                f"affected, so no media notice is due ({version.media.citation})."
+                f"No state has {version.media.threshold_per_state.describe(triggers=False)} "
+                f"residents affected, so no media notice is due ({version.media.citation})."
             )
         stateless = sum(g.count for g in base.groups if "-" not in g.jurisdiction)
         if stateless:
@@ -321,7 +310,7 @@ class Hipaa:
         return [individuals, hhs, *media, *public]
 
     def _hhs(self, rule: HhsRule, base: _Base, unknown: bool) -> Obligation:
-        boundary = f"{rule.threshold.describe()} individuals"
+        boundary = f"{rule.threshold.describe(triggers=False)} individuals"
         if unknown or rule.threshold.met(base.count):
             why = (
                 "The number of individuals is not known yet, so the HHS notice is computed "
@@ -364,9 +353,10 @@ class Hipaa:
                 "media",
                 due,
                 [
-                    f"{n} residents of {state} is {rule.threshold_per_state.describe()} "
-                    "(counted per state, not in aggregate), so prominent media outlets serving "
-                    f"the state must be told by {due.isoformat()}."
+                    f"{n} residents of {state} is "
+                    f"{rule.threshold_per_state.describe(triggers=False)} (counted per state, "
+                    "not in aggregate), so prominent media outlets serving the state must be "
+                    f"told by {due.isoformat()}."
                 ],
                 key=state,
             )
@@ -386,7 +376,7 @@ class Hipaa:
     def _make(
         self,
         base: _Base,
-        rule: _Rule,
+        rule: NoticeRule,
         audience: Audience,
         kind: str,
         due: datetime,
@@ -394,24 +384,17 @@ class Hipaa:
         *,
         key: str = "",
     ) -> Obligation:
-        return Obligation(
+        return rule_obligation(
+            rule,
             regime=self.id,
             audience=audience,
-            recipient=rule.recipient,
+            key=slug(kind, key),
+            start=base.start,
             due_at=due,
-            deadline=rule.deadline,
-            citation=rule.citation,
-            required_content=list(rule.content),
-            id=slug(self.id, kind, key),
-            clock=base.start.name,
-            clock_started_at=base.start.started_at,
-            jurisdictions=codes(base.groups),
-            affected_count=base.count,
-            channels=list(rule.channels),
-            contact=rule.contact,
-            language="en",
+            groups=base.groups,
+            count=base.count,
             reasons=reasons,
-            warnings=[*base.warnings, *rule.warnings],
+            warnings=base.warnings,
         )
 
 

@@ -16,8 +16,6 @@ section 24.
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field
 
 from herald.deadlines import hours_after
@@ -26,9 +24,7 @@ from herald.rules.apac import (
     IndividualsNotice,
     RegimeFile,
     RegulatorNotice,
-    Strict,
     build_obligation,
-    load_regime_file,
     local,
     out_of_scope,
     personal_data,
@@ -37,6 +33,7 @@ from herald.rules.apac import (
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, load_regime_file
 
 
 class DpdpRules(Strict):
@@ -48,12 +45,6 @@ class DpdpRules(Strict):
     individuals: IndividualsNotice
 
 
-@cache
-def in_dpdp_file() -> RegimeFile[DpdpRules]:
-    """The validated DPDP file (loaded once per process)."""
-    return load_regime_file(RegimeFile[DpdpRules], "in-dpdp")
-
-
 class InDpdp:
     """India's personal data breach intimation duty (``in-dpdp``)."""
 
@@ -61,7 +52,7 @@ class InDpdp:
 
     def __init__(self, file: RegimeFile[DpdpRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or in_dpdp_file()
+        self.file = file or load_regime_file(RegimeFile[DpdpRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide commencement and scope, then the Board's two stages and the notices."""

@@ -18,7 +18,6 @@ section 22.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 
 from pydantic import Field
 
@@ -29,12 +28,9 @@ from herald.rules.apac import (
     RegimeFile,
     RegulatorNotice,
     Scope,
-    Strict,
-    Threshold,
     build_obligation,
     exposed,
     listed,
-    load_regime_file,
     local,
     out_of_scope,
     personal_data,
@@ -43,6 +39,7 @@ from herald.rules.apac import (
     unknown_count_warning,
 )
 from herald.rules.base import Clock, Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, Threshold, load_regime_file
 
 
 class Report(Strict):
@@ -70,12 +67,6 @@ class AppiRules(Strict):
     individuals: IndividualsNotice
 
 
-@cache
-def jp_appi_file() -> RegimeFile[AppiRules]:
-    """The validated APPI file (loaded once per process)."""
-    return load_regime_file(RegimeFile[AppiRules], "jp-appi")
-
-
 class JpAppi:
     """Japan's personal data breach reporting duty (``jp-appi``)."""
 
@@ -83,7 +74,7 @@ class JpAppi:
 
     def __init__(self, file: RegimeFile[AppiRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or jp_appi_file()
+        self.file = file or load_regime_file(RegimeFile[AppiRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide the four categories, then the two PPC reports and the persons' notice."""

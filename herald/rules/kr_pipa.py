@@ -13,8 +13,6 @@ section 23.
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field
 
 from herald.deadlines import hours_after
@@ -23,12 +21,9 @@ from herald.rules.apac import (
     IndividualsNotice,
     RegimeFile,
     RegulatorNotice,
-    Strict,
-    Threshold,
     build_obligation,
     exposed,
     listed,
-    load_regime_file,
     local,
     out_of_scope,
     personal_data,
@@ -37,6 +32,7 @@ from herald.rules.apac import (
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, Threshold, load_regime_file
 
 
 class PipaRules(Strict):
@@ -49,12 +45,6 @@ class PipaRules(Strict):
     individuals: IndividualsNotice
 
 
-@cache
-def kr_pipa_file() -> RegimeFile[PipaRules]:
-    """The validated PIPA file (loaded once per process)."""
-    return load_regime_file(RegimeFile[PipaRules], "kr-pipa")
-
-
 class KrPipa:
     """South Korea's personal information leak duty (``kr-pipa``)."""
 
@@ -62,7 +52,7 @@ class KrPipa:
 
     def __init__(self, file: RegimeFile[PipaRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or kr_pipa_file()
+        self.file = file or load_regime_file(RegimeFile[PipaRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide the data subjects' notice and whether the PIPC/KISA report is due."""

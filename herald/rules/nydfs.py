@@ -17,22 +17,19 @@ module interprets them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 
 from pydantic import Field
 
 from herald.deadlines import end_of_day_after, hours_after
-from herald.models import Audience, Channel, Obligation, Sector
-from herald.rules.base import Context, RegimeResult, clock, slug
+from herald.models import Audience, Obligation, Sector
+from herald.rules.base import Clock, Context, RegimeResult, clock, slug
 from herald.rules.regime_data import (
-    DATA_DIR,
     NoticeRule,
-    RegimeFile,
-    ReportElement,
+    StatuteFile,
     Strict,
     VersionBase,
-    codes,
     load_regime_file,
+    rule_obligation,
 )
 
 
@@ -40,8 +37,6 @@ class HourNotice(NoticeRule):
     """A notice due a number of elapsed hours after its clock starts."""
 
     hours: int
-    content: list[ReportElement]
-    channels: list[Channel]
 
 
 class IncidentNotice(HourNotice):
@@ -54,8 +49,6 @@ class DayNotice(NoticeRule):
     """A notice due a number of calendar days after its clock starts."""
 
     days: int
-    content: list[ReportElement]
-    channels: list[Channel]
 
 
 class RansomNotice(Strict):
@@ -86,14 +79,13 @@ class NydfsVersion(VersionBase):
     ransom: RansomRules | None = None
 
 
-class NydfsFile(RegimeFile[NydfsVersion]):
+class NydfsFile(StatuteFile[NydfsVersion]):
     """The whole data file."""
 
 
-@cache
 def nydfs_rules() -> NydfsFile:
     """The 500.17 data file, loaded and validated once per process."""
-    return load_regime_file(DATA_DIR / "nydfs-500.yaml", NydfsFile)
+    return load_regime_file(NydfsFile, "nydfs-500")
 
 
 class Nydfs:
@@ -130,16 +122,7 @@ class Nydfs:
             "taken from determined_at as the determination that a cybersecurity incident "
             f"occurred) end at {due.isoformat()}."
         )
-        incident = self._make(
-            ctx,
-            rule,
-            "",
-            due,
-            start.started_at,
-            [why, *rule.conditions],
-            clock_name=start.name,
-            warnings=start.warnings,
-        )
+        incident = self._make(ctx, rule, "", due, start, [why, *rule.conditions])
         obligations = [incident]
         reasons.append(why)
         ransom, why_ransom = self._ransom(ctx)
@@ -174,9 +157,10 @@ class Nydfs:
             f"{description.days} days after the payment ({paid_utc.isoformat()}) end on "
             f"{due_30d.isoformat()} (end of the day in {zone})."
         )
+        payment = Clock("ransom_payment", paid_utc, [])
         obligations = [
-            self._make(ctx, notice, notice.key, due_24h, paid_utc, [why_24h]),
-            self._make(ctx, description, description.key, due_30d, paid_utc, [why_30d]),
+            self._make(ctx, notice, notice.key, due_24h, payment, [why_24h]),
+            self._make(ctx, description, description.key, due_30d, payment, [why_30d]),
         ]
         return obligations, [why_24h, why_30d]
 
@@ -186,30 +170,20 @@ class Nydfs:
         rule: HourNotice | DayNotice,
         key: str,
         due: datetime,
-        started: datetime,
+        start: Clock,
         reasons: list[str],
-        *,
-        clock_name: str = "ransom_payment",
-        warnings: list[str] | None = None,
     ) -> Obligation:
         facts = ctx.facts
-        return Obligation(
+        return rule_obligation(
+            rule,
             regime=self.id,
             audience=Audience.REGULATOR,
-            recipient=rule.recipient,
+            key=slug("regulator", key),
+            start=start,
             due_at=due,
-            deadline=rule.deadline,
-            citation=rule.citation,
-            required_content=list(rule.content),
-            id=slug(self.id, "regulator", key),
-            clock=clock_name,
-            clock_started_at=started,
             # The notice concerns the incident as a whole, so it covers every affected group.
-            jurisdictions=codes(facts.affected),
-            affected_count=facts.total_affected(),
-            channels=list(rule.channels),
-            contact=rule.contact,
-            language="en",
+            groups=facts.affected,
+            count=facts.total_affected(),
             reasons=reasons,
-            warnings=[*(warnings or []), *rule.warnings],
+            warnings=start.warnings,
         )

@@ -19,20 +19,17 @@ module interprets them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from herald.models import Audience, Channel, Obligation, Sector
+from herald.models import Audience, Obligation, Sector
 from herald.models.types import TimeZone
-from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.base import Clock, Context, RegimeResult, clock
 from herald.rules.regime_data import (
-    DATA_DIR,
     NoticeRule,
-    RegimeFile,
-    ReportElement,
+    StatuteFile,
     VersionBase,
-    codes,
     load_regime_file,
+    rule_obligation,
 )
 
 
@@ -41,8 +38,6 @@ class FilingRule(NoticeRule):
 
     business_days: int
     calendar_timezone: TimeZone
-    content: list[ReportElement]
-    channels: list[Channel]
     conditions: list[str]
 
 
@@ -53,14 +48,13 @@ class Sec8kVersion(VersionBase):
     filing: FilingRule
 
 
-class Sec8kFile(RegimeFile[Sec8kVersion]):
+class Sec8kFile(StatuteFile[Sec8kVersion]):
     """The whole data file."""
 
 
-@cache
 def sec_8k_rules() -> Sec8kFile:
     """The Item 1.05 data file, loaded and validated once per process."""
-    return load_regime_file(DATA_DIR / "sec-8k.yaml", Sec8kFile)
+    return load_regime_file(Sec8kFile, "sec-8k")
 
 
 def filing_due(start: datetime, rule: FilingRule) -> datetime:
@@ -133,23 +127,16 @@ class Sec8k:
                 f"{version.smaller_reporting_companies_from.isoformat()}; if the registrant "
                 "is one, waive this obligation with that reason."
             )
-        return Obligation(
+        return rule_obligation(
+            rule,
             regime=self.id,
             audience=Audience.REGULATOR,
-            recipient=rule.recipient,
+            key="regulator",
+            start=start,
             due_at=due,
-            deadline=rule.deadline,
-            citation=rule.citation,
-            required_content=list(rule.content),
-            id=slug(self.id, "regulator"),
-            clock=start.name,
-            clock_started_at=start.started_at,
             # The filing concerns the incident as a whole, so it covers every affected group.
-            jurisdictions=codes(facts.affected),
-            affected_count=facts.total_affected(),
-            channels=list(rule.channels),
-            contact=rule.contact,
-            language="en",
+            groups=facts.affected,
+            count=facts.total_affected(),
             reasons=[
                 "The entity is an SEC registrant (sector sec_registrant).",
                 "The filing is due only if the incident is determined to be material; "
@@ -161,5 +148,5 @@ class Sec8k:
                 "Eastern time.",
                 *rule.conditions,
             ],
-            warnings=[*warnings, *rule.warnings],
+            warnings=warnings,
         )

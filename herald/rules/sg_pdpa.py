@@ -16,7 +16,6 @@ section 17.
 
 from __future__ import annotations
 
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -28,10 +27,7 @@ from herald.rules.apac import (
     RegimeFile,
     RegulatorNotice,
     Scope,
-    Strict,
-    Threshold,
     build_obligation,
-    load_regime_file,
     local,
     out_of_scope,
     personal_data,
@@ -40,6 +36,7 @@ from herald.rules.apac import (
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
+from herald.rules.regime_data import Strict, Threshold, load_regime_file
 
 
 class SgRules(Strict):
@@ -52,12 +49,6 @@ class SgRules(Strict):
     individuals: IndividualsNotice
 
 
-@cache
-def sg_pdpa_file() -> RegimeFile[SgRules]:
-    """The validated Singapore file (loaded once per process)."""
-    return load_regime_file(RegimeFile[SgRules], "sg-pdpa")
-
-
 class SgPdpa:
     """Singapore's data breach notification duty (``sg-pdpa``)."""
 
@@ -65,7 +56,7 @@ class SgPdpa:
 
     def __init__(self, file: RegimeFile[SgRules] | None = None) -> None:
         """Build the regime from its data file (the default is the law as it stands)."""
-        self.file = file or sg_pdpa_file()
+        self.file = file or load_regime_file(RegimeFile[SgRules], self.id)
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide whether the breach is notifiable, then the PDPC and individuals notices."""

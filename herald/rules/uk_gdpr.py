@@ -19,47 +19,31 @@ validated by `UkGdprLaw` and versioned by effective date.
 
 from __future__ import annotations
 
-from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from herald.deadlines import hours_after
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
-from herald.models.types import TimeZone
-from herald.rules.base import Context, RegimeResult, clock, in_force, slug
+from herald.rules.base import Context, RegimeResult, clock, slug
+from herald.rules.regime_data import (
+    DATA_DIR,
+    NoticeContent,
+    ReportContent,
+    Strict,
+    VersionBase,
+    VersionedFile,
+    codes,
+    describe,
+    load_regime_file,
+)
 
-DATA_FILE = Path(__file__).parent / "data" / "uk-gdpr.yaml"
+DATA_FILE = DATA_DIR / "uk-gdpr.yaml"
 UK = "GB"  # ISO 3166-1 code of the United Kingdom; its subdivisions are GB-ENG, GB-SCT ...
 
-# The drafts engine has markers only for these elements; anything else the law asks for is
-# listed in the data file's notes ("Content not yet checked").
-RegulatorElement = Literal[
-    "nature_of_breach",
-    "categories_and_numbers",
-    "dpo_contact",
-    "measures_taken",
-    "likely_consequences",
-]
-IndividualsElement = Literal[
-    "nature_of_breach",
-    "measures_taken",
-    "likely_consequences",
-    "breach_date",
-    "contact_info",
-    "dpo_contact",
-]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Authority(_Strict):
+class Authority(Strict):
     """The Information Commissioner's Office and how to reach it."""
 
     name: str = Field(min_length=1)
@@ -67,60 +51,43 @@ class Authority(_Strict):
     language: str = Field(default="en", min_length=2)
 
 
-class RegulatorRule(_Strict):
+class RegulatorRule(Strict):
     """Art. 33: the notice to the ICO."""
 
     hours: int = Field(ge=1, description="elapsed hours after awareness")
     deadline: str = Field(min_length=1, description="the rule in words")
     citation: str = Field(min_length=1)
-    content: list[RegulatorElement] = Field(min_length=1)
+    content: ReportContent = Field(min_length=1)
 
 
-class IndividualsRule(_Strict):
+class IndividualsRule(Strict):
     """Art. 34: the communication to the data subjects (no fixed period)."""
 
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    content: list[IndividualsElement] = Field(min_length=1)
+    content: NoticeContent = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
 
 
-class Version(_Strict):
+class Version(VersionBase):
     """The rules as in force from one (UK) date."""
 
-    effective_from: date
-    label: str = Field(min_length=1)
     regulator: RegulatorRule
     individuals: IndividualsRule
 
 
-class UkGdprLaw(_Strict):
-    """The whole data file: authority, versions, sources and open points."""
+class UkGdprLaw(VersionedFile[Version]):
+    """The whole data file: the frame, the authority and the PECR note."""
 
     id: Literal["uk-gdpr"]
     name: str = Field(min_length=1)
-    timezone: TimeZone
     authority: Authority
     pecr_note: str = Field(min_length=1, description="the separate PECR duty, in words")
-    versions: list[Version] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list, description="UNCONFIRMED points and more")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> UkGdprLaw:
-        days = [v.effective_from for v in self.versions]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("versions must be in increasing order of effective_from")
-        return self
 
 
-@cache
-def load_rules(path: Path = DATA_FILE) -> UkGdprLaw:
-    """Read and validate the data file once per process; errors name the file."""
-    try:
-        return UkGdprLaw.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except Exception as err:
-        raise ValueError(f"{path.name}: {err}") from err
+def load_rules() -> UkGdprLaw:
+    """The data file, read and validated once per process; errors name the file."""
+    return load_regime_file(UkGdprLaw, "uk-gdpr")
 
 
 class UkGdpr:
@@ -145,9 +112,8 @@ class UkGdpr:
                     "group resides there, so the UK GDPR does not reach this incident (Art. 3)."
                 ],
             )
-        try:
-            version = in_force(tuple(law.versions), facts.aware_at, law.timezone)
-        except LookupError:
+        version = law.version_at(facts.aware_at)
+        if version is None:
             return RegimeResult(
                 applies=False,
                 reasons=[
@@ -168,7 +134,7 @@ class UkGdpr:
             covered = uk_groups
             scope = (
                 "The entity is not established in the United Kingdom but people there are "
-                f"affected ({_describe(uk_groups)}); the UK GDPR covers them (Art. 3(2))."
+                f"affected ({describe(uk_groups)}); the UK GDPR covers them (Art. 3(2))."
             )
         reasons = [
             scope,
@@ -214,7 +180,7 @@ class UkGdpr:
             id=slug(self.id, "regulator"),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=_codes(covered),
+            jurisdictions=codes(covered),
             affected_count=sum(g.count for g in covered),
             channels=[Channel.REPORT],
             contact=authority.contact,
@@ -264,7 +230,7 @@ class UkGdpr:
             id=slug(self.id, "individuals"),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=_codes(covered),
+            jurisdictions=codes(covered),
             affected_count=sum(g.count for g in covered),
             channels=list(rule.channels),
             language="en",
@@ -284,11 +250,3 @@ class UkGdpr:
             "The risk is high and no encryption safe harbour applies, so data subjects must be "
             "told without undue delay (Art. 34(1))."
         )
-
-
-def _codes(groups: list[AffectedGroup]) -> list[str]:
-    return sorted({g.jurisdiction for g in groups})
-
-
-def _describe(groups: list[AffectedGroup]) -> str:
-    return ", ".join(f"{g.jurisdiction}: {g.count}" for g in groups)

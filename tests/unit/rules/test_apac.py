@@ -12,22 +12,20 @@ from pydantic import ValidationError
 
 from herald.models import Audience, IncidentFacts
 from herald.rules import ELEMENTS, evaluate
-from herald.rules.apac import (
-    DATA_DIR,
-    INDIVIDUALS_ELEMENTS,
-    REGULATOR_ELEMENTS,
-    IndividualsNotice,
-    RegimeFile,
-    RegulatorNotice,
-    Threshold,
-    load_regime_file,
-)
+from herald.rules.apac import IndividualsNotice, RegimeFile, RegulatorNotice
 from herald.rules.au_ndb import AuNdb
 from herald.rules.cn_cac import CnCacIncident
 from herald.rules.cn_pipl import CnPipl
 from herald.rules.in_dpdp import InDpdp
 from herald.rules.jp_appi import JpAppi
 from herald.rules.kr_pipa import KrPipa
+from herald.rules.regime_data import (
+    DATA_DIR,
+    INDIVIDUALS_ELEMENTS,
+    REGULATOR_ELEMENTS,
+    Threshold,
+    load_regime_file,
+)
 from herald.rules.sg_pdpa import SgPdpa, SgRules
 
 FactsFactory = Callable[..., IncidentFacts]  # the `make_facts` fixture (conftest.py)
