@@ -69,6 +69,24 @@ class Clock:
     warnings: list[str]
 
 
+def personal_data_involved(facts: IncidentFacts) -> bool:
+    """Whether the facts describe a personal data breach at all.
+
+    Some regimes oblige filings without personal data (SEC 8-K, NIS2, CAC); the data
+    protection laws do not. An incident with no data category recorded and nobody affected
+    is not a personal data breach.
+    """
+    categories = bool(facts.data_categories) or any(g.data_categories for g in facts.affected)
+    return categories or facts.total_affected() > 0
+
+
+NO_PERSONAL_DATA = (
+    "No personal data is recorded as affected (no data category, nobody affected), so this "
+    "is not a personal data breach and {law} imposes nothing; if personal data was "
+    "involved, add its categories or the affected people to the facts."
+)
+
+
 def clock(facts: IncidentFacts, name: str) -> Clock:
     """Pick the instant a law names, falling back to the earliest known one.
 

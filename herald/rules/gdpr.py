@@ -31,7 +31,15 @@ from herald.deadlines import hours_after
 from herald.jurisdictions import EEA_STATES, country_of, is_eea
 from herald.models import AffectedGroup, Audience, Channel, Entity, Obligation, RiskLevel
 from herald.models.types import TimeZone
-from herald.rules.base import Context, RegimeResult, clock, in_force, slug
+from herald.rules.base import (
+    NO_PERSONAL_DATA,
+    Context,
+    RegimeResult,
+    clock,
+    in_force,
+    personal_data_involved,
+    slug,
+)
 
 DATA_FILE = Path(__file__).parent / "data" / "gdpr.yaml"
 
@@ -166,6 +174,10 @@ class Gdpr:
             scope = (
                 "The entity is not established in the EU/EEA but people there are affected "
                 f"({_describe(eea_groups)}); the GDPR covers them (Art. 3(2))."
+            )
+        if not personal_data_involved(facts):
+            return RegimeResult(
+                applies=True, reasons=[scope, NO_PERSONAL_DATA.format(law="Arts. 33 and 34")]
             )
         reasons = [scope, *ctx.risk_reasons]
         obligations: list[Obligation] = []

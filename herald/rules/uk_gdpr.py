@@ -26,7 +26,14 @@ from pydantic import Field
 from herald.deadlines import hours_after
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
-from herald.rules.base import Context, RegimeResult, clock, slug
+from herald.rules.base import (
+    NO_PERSONAL_DATA,
+    Context,
+    RegimeResult,
+    clock,
+    personal_data_involved,
+    slug,
+)
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,
@@ -135,6 +142,11 @@ class UkGdpr:
             scope = (
                 "The entity is not established in the United Kingdom but people there are "
                 f"affected ({describe(uk_groups)}); the UK GDPR covers them (Art. 3(2))."
+            )
+        if not personal_data_involved(facts):
+            return RegimeResult(
+                applies=True,
+                reasons=[scope, NO_PERSONAL_DATA.format(law="the UK GDPR (Arts. 33 and 34)")],
             )
         reasons = [
             scope,
