@@ -14,7 +14,14 @@ the authority's name marked UNCONFIRMED), the ``deadline`` in words, the ``citat
 ``content`` element ids (checked against the shared sets) and the ``channels``.
 
 Scope is the same for all seven: an entity established in the country is covered for every
-affected person, a foreign one only for the people who reside there (`scope`).
+affected person, a foreign one only for the people who reside there (`scope`). For China,
+the special administrative regions and Taiwan (``CN-HK``, ``CN-MO``, ``CN-TW`` and their
+numeric forms) are not where mainland law applies, so neither an establishment nor people
+there bring the PIPL or the CAC Measures in.
+
+Risk is judged for the covered people (`covered_risk`): a foreign entity's incident whose
+sensitive data belongs to people elsewhere does not make the breach high-risk for the people
+in the country; a responder's own risk level in the facts always wins.
 """
 
 from __future__ import annotations
@@ -27,8 +34,17 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, model_validator
 
 from herald.jurisdictions import country_of
-from herald.models import AffectedGroup, Audience, Channel, DataCategory, IncidentFacts, Obligation
-from herald.rules.base import Clock, slug
+from herald.models import (
+    AffectedGroup,
+    Assessment,
+    Audience,
+    Channel,
+    DataCategory,
+    IncidentFacts,
+    Obligation,
+    RiskLevel,
+)
+from herald.rules.base import Clock, Context, slug
 from herald.rules.regime_data import (
     NoticeContent,
     ReportContent,
@@ -37,6 +53,13 @@ from herald.rules.regime_data import (
     VersionedFile,
     describe,
 )
+from herald.rules.risk import assess_risk
+
+# ISO 3166-2:CN lists Hong Kong, Macao and Taiwan as subdivisions of CN (numeric 91, 92, 71,
+# normalised to these codes), but mainland law such as the PIPL and the CAC Measures does
+# not apply there (the PIPL is not among the national laws the Basic Laws of the two SARs
+# apply locally).
+_OUTSIDE_MAINLAND = frozenset({"CN-HK", "CN-MO", "CN-TW"})
 
 
 class Notice(Strict):
@@ -156,8 +179,8 @@ def scope(facts: IncidentFacts, file: RegimeFile[R]) -> Scope | None:
         resides there.
     """
     country = file.country
-    established = [c for c in facts.entity.established_in if country_of(c) == country]
-    local = [g for g in facts.affected if country_of(g.jurisdiction) == country]
+    established = [c for c in facts.entity.established_in if _in_country(c, country)]
+    local = [g for g in facts.affected if _in_country(g.jurisdiction, country)]
     if established:
         return Scope(
             established,
@@ -172,17 +195,79 @@ def scope(facts: IncidentFacts, file: RegimeFile[R]) -> Scope | None:
             local,
             f"The entity is not established in {file.country_name}, but "
             f"{sum(g.count for g in local)} affected people reside there ({describe(local)}); "
-            f"they are covered by {file.law}, and only they count towards its thresholds.",
+            f"they are covered by {file.law}, and only they count towards its thresholds."
+            + outside_mainland(facts, file),
         )
     return None
 
 
-def out_of_scope(file: RegimeFile[R]) -> str:
+def outside_mainland(facts: IncidentFacts, file: RegimeFile[R]) -> str:
+    """A sentence naming the codes of Hong Kong, Macao or Taiwan that were left out, if any."""
+    if file.country != "CN":
+        return ""
+    codes = sorted(
+        {c for c in facts.entity.established_in if c in _OUTSIDE_MAINLAND}
+        | {g.jurisdiction for g in facts.affected if g.jurisdiction in _OUTSIDE_MAINLAND}
+    )
+    if not codes:
+        return ""
+    return (
+        f" {', '.join(codes)} (Hong Kong, Macao, Taiwan) are not counted as China: mainland "
+        f"law such as {file.law} does not apply there."
+    )
+
+
+def _in_country(code: str, country: str) -> bool:
+    """Whether a jurisdiction code lies where the country's law applies."""
+    return country_of(code) == country and code not in _OUTSIDE_MAINLAND
+
+
+def covered_risk(ctx: Context, covered: Scope) -> tuple[RiskLevel, list[str]]:
+    """The risk to the covered people, with its reasons.
+
+    The engine computes one risk for the whole incident. When the law covers only some of
+    the affected groups (a foreign entity, people in the country only), the risk is judged
+    again from the data exposed for those groups alone, so that one country's identity
+    numbers do not make a name-and-email leak elsewhere "significant" or "serious" harm.
+    A risk level the responder put in the facts is a judgement of the whole incident and
+    always wins; so does the incident's risk when every group is covered.
+
+    Args:
+        ctx: the evaluation context (facts, assessment, incident-wide risk).
+        covered: the people the law covers.
+
+    Returns:
+        The risk level and the sentences explaining it.
+    """
+    facts = ctx.facts
+    if facts.risk is not None or len(covered.groups) == len(facts.affected):
+        return ctx.risk, list(ctx.risk_reasons)
+    categories = exposed(facts, covered)
+    scoped = facts.model_copy(
+        update={
+            "data_categories": sorted(categories, key=lambda c: c.value),
+            "affected": [g.model_copy(update={"data_categories": None}) for g in covered.groups],
+        }
+    )
+    assessment = None
+    if ctx.assessment is not None:
+        codes = {g.jurisdiction for g in covered.groups}
+        rows = [r for r in ctx.assessment.jurisdictions if r.jurisdiction in codes]
+        assessment = Assessment(total=sum(r.count for r in rows), jurisdictions=rows)
+    risk, reasons = assess_risk(scoped, assessment)
+    return risk, [
+        f"The risk is judged for the {covered.count} covered people only "
+        f"({describe(covered.groups)}; the whole incident's risk is {ctx.risk}): {risk}.",
+        *reasons,
+    ]
+
+
+def out_of_scope(file: RegimeFile[R], facts: IncidentFacts | None = None) -> str:
     """The reason a law does not reach an incident with nothing in its country."""
     return (
         f"The entity is not established in {file.country_name} ({file.country}) and no "
         f"affected group resides there, so {file.law} does not reach this incident."
-    )
+    ) + (outside_mainland(facts, file) if facts is not None else "")
 
 
 def exposed(facts: IncidentFacts, covered: Scope) -> set[DataCategory]:

@@ -12,6 +12,8 @@ section 18.
 * **OAIC and individuals.** **As soon as practicable** (no fixed instant): the statement to the
   Commissioner (s 26WK), then the individuals, all or only those at risk, or a website
   publication if neither is practicable (s 26WL).
+* **Risk** is judged for the covered people (`herald.rules.apac.covered_risk`): for a foreign
+  entity, only the data exposed for the people in Australia counts.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from herald.rules.apac import (
     RegimeFile,
     RegulatorNotice,
     build_obligation,
+    covered_risk,
     local,
     out_of_scope,
     personal_data,
@@ -86,13 +89,14 @@ class AuNdb:
             f"taking all reasonable steps to finish within {rules.assessment_days} days of "
             f"awareness: by {local(assessed_by, zone)} (s 26WH)."
         )
-        facts_why = [covered.reason, version, why, *ctx.risk_reasons]
-        if ctx.risk is not RiskLevel.HIGH:
+        risk, risk_reasons = covered_risk(ctx, covered)
+        facts_why = [covered.reason, version, why, *risk_reasons]
+        if risk is not RiskLevel.HIGH:
             return RegimeResult(
                 applies=True,
                 reasons=[
                     *facts_why,
-                    f"The risk is {ctx.risk}, not high, so serious harm is not presumed and "
+                    f"The risk is {risk}, not high, so serious harm is not presumed and "
                     "the breach is not taken to be an eligible data breach (s 26WE); if the "
                     "assessment finds serious harm likely, the OAIC and the individuals must "
                     "be notified as soon as practicable.",

@@ -12,7 +12,10 @@ guidance before it.
   data of children, adolescents or the elderly; financial data; authentication data; data
   under secrecy; large-scale data). The categories map to the first four; data of the
   elderly, secrecy and large scale cannot be derived from the facts, and unknown categories
-  are taken to meet the criterion (the conservative reading).
+  are taken to meet the criterion (the conservative reading). Both criteria are judged for
+  the people covered: their own data categories (``affected[].data_categories``) and a risk
+  computed from them (`herald.rules.gdpr.covered_context`). An incident with no personal
+  data at all is not a personal data security incident.
 * **Deadlines**, from the controller's knowledge that the incident affected personal data
   (awareness), in business days (*dias úteis*: no Saturdays, Sundays or Brazilian national
   holidays): the ANPD within 3 (6 for a small processing agent, ``entity.small_agent``);
@@ -30,7 +33,16 @@ from pydantic import Field
 
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, DataCategory, Obligation, RiskLevel
-from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.base import (
+    NO_PERSONAL_DATA,
+    Clock,
+    Context,
+    RegimeResult,
+    clock,
+    personal_data_involved,
+    slug,
+)
+from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,
@@ -183,6 +195,11 @@ class BrLgpd:
             f"The LGPD covers this incident ({where}: {sum(g.count for g in covered)} data "
             f"subjects). The law in force is {version.label}."
         )
+        if not personal_data_involved(facts):
+            return RegimeResult(
+                applies=True, reasons=[scope, NO_PERSONAL_DATA.format(law="LGPD Art. 48")]
+            )
+        ctx = covered_context(ctx, covered)
         reasons = [scope, *ctx.risk_reasons, law.incident_register]
         if ctx.risk is RiskLevel.NONE:
             reasons.append(
@@ -218,9 +235,13 @@ class BrLgpd:
     ) -> tuple[bool, str, list[str]]:
         """Whether the exposed data meets the second criterion, why, and any warnings."""
         facts = ctx.facts
-        exposed = set(facts.data_categories)
-        for group in covered:
-            exposed.update(facts.categories_for(group))
+        # The data exposed for the people covered: each group's own list, or the
+        # incident-wide one it falls back to (that list alone while no group is known).
+        exposed = (
+            {c for group in covered for c in facts.categories_for(group)}
+            if covered
+            else set(facts.data_categories)
+        )
         found = {
             kind: sorted(c.value for c in exposed & set(categories))
             for kind, categories in self.law.criteria.items()

@@ -4,10 +4,16 @@ The rules are data in ``data/ca-pipeda.yaml``, validated by `PipedaLaw` and vers
 effective date (jurisdictions.md section 19).
 
 * **Scope.** People in Canada are affected (any code whose country is ``CA``, every province
-  and territory included): PIPEDA covers private organisations across the provinces.
-  Québec's own law (``ca-qc-law25``) and the private-sector laws of Alberta and British
-  Columbia may apply as well or instead; groups there get a warning, and PIPEDA is applied to
-  them too, the conservative reading.
+  and territory included), or the organisation is established in Canada, in which case
+  everyone affected is covered, wherever they reside (s 10.1 speaks of a breach involving
+  personal information under the organisation's control, whoever it is about; the
+  reference sets no residence test, so the conservative reading). PIPEDA covers private
+  organisations across the provinces. Québec's own law (``ca-qc-law25``) and the
+  private-sector laws of Alberta and British Columbia may apply as well or instead; groups
+  and establishments there get a warning, and PIPEDA is applied to them too, the
+  conservative reading.
+* **Risk** is judged for the people covered (`herald.rules.gdpr.covered_context`): a
+  computed level comes from the data exposed for the people in Canada when only they are.
 * **Trigger.** A breach of security safeguards that creates a *real risk of significant harm*
   (RROSH: sensitivity and probability of misuse). Herald's ``high`` risk is treated as RROSH;
   ``risk`` and ``none`` are not. No numeric threshold, no small-business exemption and no
@@ -27,7 +33,16 @@ from pydantic import Field
 from herald.jurisdictions import country_of
 from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
 from herald.models.types import JurisdictionCode
-from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.base import (
+    NO_PERSONAL_DATA,
+    Clock,
+    Context,
+    RegimeResult,
+    clock,
+    personal_data_involved,
+    slug,
+)
+from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,
@@ -117,13 +132,14 @@ class CaPipeda:
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide whether the breach creates a RROSH and the three notices it requires."""
         facts, law = ctx.facts, self.law
-        groups = [g for g in facts.affected if country_of(g.jurisdiction) == CANADA]
-        if not groups:
+        canadians = [g for g in facts.affected if country_of(g.jurisdiction) == CANADA]
+        established = [c for c in facts.entity.established_in if country_of(c) == CANADA]
+        if not canadians and not established:
             return RegimeResult(
                 applies=False,
                 reasons=[
-                    "No affected group resides in Canada, so PIPEDA's breach rules do not "
-                    "reach this incident."
+                    "No affected group resides in Canada and the organisation is not "
+                    "established there, so PIPEDA's breach rules do not reach this incident."
                 ],
             )
         version = law.version_at(facts.aware_at)
@@ -136,11 +152,27 @@ class CaPipeda:
                     f"{law.versions[0].effective_from}."
                 ],
             )
-        scope = (
-            f"{sum(g.count for g in groups)} affected people reside in Canada "
-            f"({describe(groups)}). The law in force is {version.label}."
-        )
-        provincial = self._provincial_warnings(groups)
+        if established:
+            # Every breach of safeguards over information under the organisation's control.
+            groups = list(facts.affected)
+            scope = (
+                f"The organisation is established in Canada ({', '.join(established)}), so "
+                "every affected person is covered, wherever they reside "
+                f"({sum(g.count for g in canadians)} of them in Canada). The law in force is "
+                f"{version.label}."
+            )
+        else:
+            groups = canadians
+            scope = (
+                f"{sum(g.count for g in groups)} affected people reside in Canada "
+                f"({describe(groups)}). The law in force is {version.label}."
+            )
+            ctx = covered_context(ctx, groups)
+        if not personal_data_involved(facts):
+            return RegimeResult(
+                applies=True, reasons=[scope, NO_PERSONAL_DATA.format(law="PIPEDA ss 10.1-10.3")]
+            )
+        provincial = self._provincial_warnings(canadians, established)
         reasons = [scope, *provincial, *ctx.risk_reasons, version.record_keeping]
         if ctx.risk is not RiskLevel.HIGH:
             reasons.append(
@@ -170,9 +202,12 @@ class CaPipeda:
         )
         return RegimeResult(applies=True, reasons=reasons, obligations=obligations)
 
-    def _provincial_warnings(self, groups: list[AffectedGroup]) -> list[str]:
-        """A warning per province with its own private-sector law, for the groups there."""
-        found = sorted({g.jurisdiction for g in groups} & set(self.law.provincial_laws))
+    def _provincial_warnings(
+        self, groups: list[AffectedGroup], established: list[str]
+    ) -> list[str]:
+        """A warning per province with its own law, for the groups and establishments there."""
+        codes_found = {g.jurisdiction for g in groups} | set(established)
+        found = sorted(codes_found & set(self.law.provincial_laws))
         return [f"{code}: {self.law.provincial_laws[code]}" for code in found]
 
     def _regulator(

@@ -7,6 +7,8 @@ Regulation respecting confidentiality incidents (A-2.1, r. 3.1, in force 29 Dec 
 * **Scope.** People in Québec are affected (``CA-QC``), or the enterprise is established in
   Québec, in which case everyone affected is covered (the CAI asks for the number of people
   concerned *and* the number residing in Québec, so people elsewhere can be concerned).
+* **Risk** is judged for the people covered (`herald.rules.gdpr.covered_context`); an
+  incident with no personal information at all is not a confidentiality incident.
 * **Trigger.** A confidentiality incident presenting a *risk of serious injury* (sensitivity,
   anticipated consequences, likelihood of injurious use). Herald's ``high`` risk is treated
   as a risk of serious injury; ``risk`` and ``none`` are not.
@@ -22,7 +24,16 @@ from typing import Literal
 from pydantic import Field
 
 from herald.models import AffectedGroup, Audience, Channel, Obligation, RiskLevel
-from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.base import (
+    NO_PERSONAL_DATA,
+    Clock,
+    Context,
+    RegimeResult,
+    clock,
+    personal_data_involved,
+    slug,
+)
+from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,
@@ -128,7 +139,13 @@ class CaQcLaw25:
         else:
             covered = quebec
             scope = f"{_count(quebec)} affected people reside in Québec (CA-QC)."
+            ctx = covered_context(ctx, covered)
         scope += f" The law in force is {version.label}."
+        if not personal_data_involved(facts):
+            return RegimeResult(
+                applies=True,
+                reasons=[scope, NO_PERSONAL_DATA.format(law="the Private Sector Act (ss 3.5-3.8)")],
+            )
         reasons = [scope, *ctx.risk_reasons, version.incident_register]
         if ctx.risk is not RiskLevel.HIGH:
             reasons.append(

@@ -11,9 +11,12 @@ jurisdictions.md section 16.3.
   read from the number of people whose personal information leaked (1 million or more is
   relatively major, 10 million major, 100 million particularly major; inclusive). The other
   criteria (losses, outages, population affected) are not in the facts: the decision names
-  them for the responder to check. A **high risk** presumes relatively major (with a warning)
-  only where it describes the incident itself: at a CII operator, or when no personal data
-  leaked; for a personal-data leak below the threshold the incident is general.
+  them for the responder to check. A **high risk** (judged for the covered people) presumes
+  relatively major (with a warning) only where it describes the incident itself: at a CII
+  operator, or when no personal data leaked; for a personal-data leak below the threshold
+  the incident is general. At a **CII operator**, an incident without personal data whose
+  facts give no risk level is presumed relatively major too (a CII outage of more than 10
+  minutes already is), with a warning.
 * **Deadline.** From discovery: **1 hour** for a CII operator (sector ``cii_operator``) to the
   CII protection work department and the public security organ; **4 hours** for any other
   operator to the provincial-level CAC. Exact instants (`hours_after`).
@@ -31,8 +34,10 @@ from herald.rules.apac import (
     RegulatorNotice,
     Scope,
     build_obligation,
+    covered_risk,
     local,
     out_of_scope,
+    personal_data,
     rules_in_force,
     scope,
 )
@@ -90,7 +95,8 @@ class CnCacIncident:
             return RegimeResult(
                 applies=False,
                 reasons=[
-                    out_of_scope(file) + " The Measures cover network operators in the PRC only."
+                    out_of_scope(file, facts)
+                    + " The Measures cover network operators in the PRC only."
                 ],
             )
         rules, version = rules_in_force(file, facts.aware_at)
@@ -122,7 +128,7 @@ class CnCacIncident:
                     "procedure; PIPL Art. 57 and DSL Art. 29 duties still apply (cn-pipl).",
                     f"Check the other grading criteria ({rules.other_criteria}): if any is "
                     f"met, the incident is relatively major and must be reported within "
-                    f"{report.hours} hours of discovery, i.e. by {local(due, zone)}.",
+                    f"{_hours(report.hours)} of discovery, i.e. by {local(due, zone)}.",
                 ],
             )
 
@@ -136,10 +142,10 @@ class CnCacIncident:
         notice, where_warnings = self._recipient(report.notice, covered, cii)
         reasons = [
             *facts_why,
-            f"{who} within {report.hours} hour{'s' if report.hours > 1 else ''} of "
+            f"{who} within {_hours(report.hours)} of "
             f"discovery ({local(start.started_at, zone)}): by {local(due, zone)} (Art. 4).",
             f"Central and state organs instead report to their department's cyberspace "
-            f"body within {rules.state_organs_hours} hours; no entity sector marks them, so "
+            f"body within {_hours(rules.state_organs_hours)}; no entity sector marks them, so "
             "check whether the entity is one.",
             "Major and particularly major incidents are escalated onward by the authority; "
             "that is not the operator's duty.",
@@ -178,24 +184,27 @@ class CnCacIncident:
                     [],
                 )
         lowest = rules.levels[-1]
-        below = (
-            f"Personal information of {count:,} people leaked, below the "
-            f"{lowest.label} threshold of {lowest.personal_information.describe()}."
+        involved, _ = personal_data(ctx.facts, covered)
+        if count:
+            leaked = f"Personal information of {count:,} people leaked, below the"
+        elif involved:
+            leaked = (
+                "Personal information leaked, but the number of people is not known yet, so "
+                "it is not shown to reach the"
+            )
+        else:
+            leaked = "No personal information is recorded as leaked, so it does not reach the"
+        below = f"{leaked} {lowest.label} threshold of {lowest.personal_information.describe()}."
+        presumed = next(
+            (lv for lv in rules.levels if lv.key == rules.presumed_level_when_high_risk), None
         )
         # A high risk level can stand for the grading criteria Herald cannot see (losses,
         # outages) only where it describes the incident itself: at a CII operator, or when no
         # personal data leaked. For a personal-data leak below the threshold it describes the
         # risk to individuals, which the Guide does not grade by.
         cii = Sector.CII_OPERATOR in ctx.facts.entity.sectors
-        presumable = cii or count == 0
-        if (
-            ctx.risk is RiskLevel.HIGH
-            and presumable
-            and rules.presumed_level_when_high_risk is not None
-        ):
-            presumed = next(
-                lv for lv in rules.levels if lv.key == rules.presumed_level_when_high_risk
-            )
+        risk, _ = covered_risk(ctx, covered)
+        if presumed is not None and risk is RiskLevel.HIGH and (cii or count == 0):
             return (
                 presumed,
                 f"{below} The risk is high, so the incident is presumed {presumed.label}: the "
@@ -205,6 +214,26 @@ class CnCacIncident:
                     f"The grade {presumed.label} is presumed from the high risk level; confirm "
                     "it under the Cybersecurity Incident Grading Guide. If the incident is "
                     "general, the hour-clock report is not required: waive with a reason."
+                ],
+            )
+        # At a CII operator an incident without personal data is about the systems; the risk
+        # Herald computes for it ("none": nobody's data) says nothing about its grade, and a
+        # CII outage of the whole system for more than 10 minutes is already relatively
+        # major. Unless the responder judged the risk, the reportable grade is presumed.
+        if presumed is not None and cii and not involved and ctx.facts.risk is None:
+            return (
+                presumed,
+                f"{below} The entity is a CII operator and the incident involves no personal "
+                f"information, so its grade rests on the other criteria ({rules.other_criteria}), "
+                "which cannot be read from the facts; no risk level was given, and at a CII "
+                "operator (where an outage of more than 10 minutes is already relatively major) "
+                f"presuming {presumed.label} is the conservative reading.",
+                [
+                    f"The grade {presumed.label} is presumed for a CII operator's incident "
+                    "without personal data; confirm it under the Cybersecurity Incident "
+                    "Grading Guide. If the incident is general, the hour-clock report is not "
+                    "required: waive with a reason, or give the facts a risk level other than "
+                    "high."
                 ],
             )
         return (
@@ -235,3 +264,8 @@ class CnCacIncident:
             "entity.established_in; report to the provincial-level CAC where it is located "
             "(or through the 12387 channels)."
         ]
+
+
+def _hours(hours: int) -> str:
+    """``1 hour``, ``4 hours``."""
+    return f"{hours} hour{'s' if hours != 1 else ''}"

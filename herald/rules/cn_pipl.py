@@ -54,7 +54,7 @@ class CnPipl:
         facts, file = ctx.facts, self.file
         covered = scope(facts, file)
         if covered is None:
-            return RegimeResult(applies=False, reasons=[out_of_scope(file)])
+            return RegimeResult(applies=False, reasons=[out_of_scope(file, facts)])
         rules, version = rules_in_force(file, facts.aware_at)
         if rules is None:
             return RegimeResult(applies=False, reasons=[covered.reason, version])

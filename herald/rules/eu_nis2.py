@@ -7,7 +7,12 @@ effective date (jurisdictions.md section 25).
   ``nis2_essential`` or ``nis2_important``), with or without personal data.
 * **Trigger.** A *significant incident* (severe operational disruption or financial loss to
   the entity, or considerable damage to others). Herald's risk level measures risk to people,
-  so the incident is treated as significant when the risk is ``high``.
+  which can show significance (considerable damage to others) but never rule it out, since
+  disruption and financial loss are not in the facts. So: a ``high`` risk makes the incident
+  significant; a risk level the responder gave in the facts is their judgement and decides
+  either way; a *computed* level below ``high`` (which is always ``none`` for an incident
+  without personal data) cannot rule significance out, so the reports are listed with a
+  warning to waive them if the incident is not significant (the conservative reading).
 * **Recipient.** The CSIRT or competent authority of the member state where the entity is
   established: ``entity.lead_authority`` if it is an EU member state, else the first member
   state in ``entity.established_in``.
@@ -25,6 +30,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import pycountry
 from pydantic import Field, model_validator
 
 from herald.deadlines import end_of_day_after, hours_after
@@ -171,25 +177,41 @@ class EuNis2:
             "applies, whether or not personal data is involved.",
             *ctx.risk_reasons,
         ]
-        if ctx.risk is not RiskLevel.HIGH:
+        significance_warnings: list[str] = []
+        if ctx.risk is RiskLevel.HIGH:
+            significance = (
+                "The risk is high, so the incident is treated as significant (severe "
+                "operational disruption or financial loss, or considerable damage to others, "
+                "Art. 23(3))."
+            )
+        elif facts.risk is not None:
             return RegimeResult(
                 applies=True,
                 reasons=[
                     *basis,
-                    f"The risk is {ctx.risk}, not high, so the incident is not treated as "
-                    "significant and nothing is reported. A significant incident is one that "
-                    "has caused or can cause severe operational disruption or financial loss "
-                    "to the entity, or considerable damage to others (Art. 23(3)); if so, set "
-                    "risk to high in the facts.",
+                    f"The responder judged the risk {ctx.risk}, not high, so the incident is "
+                    "not treated as significant and nothing is reported. A significant "
+                    "incident is one that has caused or can cause severe operational "
+                    "disruption or financial loss to the entity, or considerable damage to "
+                    "others (Art. 23(3)); if so, set risk to high in the facts.",
                 ],
             )
+        else:
+            significance = (
+                f"The computed risk is {ctx.risk}, not high, but it only reflects the personal "
+                "data exposed: whether the incident caused or can cause severe operational "
+                "disruption or financial loss to the entity (Art. 23(3)) is not in the facts, "
+                "so significance cannot be ruled out and the reports are listed (the "
+                "conservative reading)."
+            )
+            significance_warnings.append(
+                "Significance is not established by the facts: if the incident caused no "
+                "severe operational disruption or financial loss and no considerable damage "
+                "to others, waive these reports with that reason, or set risk in the facts."
+            )
         state, why, state_warnings = _member_state(facts.entity)
-        basis += [
-            "The risk is high, so the incident is treated as significant (severe operational "
-            "disruption or financial loss, or considerable damage to others, Art. 23(3)); "
-            "Herald cannot measure service disruption, so the responder's risk level decides.",
-            why,
-        ]
+        state_warnings = [*significance_warnings, *state_warnings]
+        basis += [significance, why]
         authority = self._authority(state)
         if not authority.contact:
             state_warnings.append(
@@ -208,7 +230,9 @@ class EuNis2:
             obligation.reasons = [*basis, *obligation.reasons]
             obligation.warnings = [*state_warnings, *obligation.warnings]
         if version.service_recipients is not None:
-            obligations.append(self._recipients(ctx, version.service_recipients, state, basis))
+            recipients = self._recipients(ctx, version.service_recipients, state, basis)
+            recipients.warnings = [*significance_warnings, *recipients.warnings]
+            obligations.append(recipients)
         reasons = [
             *basis,
             "Personal data breaches are reported separately to the data protection "
@@ -225,8 +249,10 @@ class EuNis2:
         known = self.law.authorities.get(state)
         if known is not None:
             return known
+        country = pycountry.countries.get(alpha_2=state)
+        where = f"{country.name} ({state})" if country is not None else state
         return Authority(
-            name=f"National CSIRT or NIS2 competent authority of {state}",
+            name=f"National CSIRT or NIS2 competent authority of {where}",
             language=self.law.languages.get(state, "en"),
         )
 

@@ -4,9 +4,10 @@ The rules are data (``herald/rules/data/hipaa.yaml``, validated by `HipaaFile`);
 module interprets them.
 
 * **Scope.** A covered entity (sector ``hipaa_covered_entity``) whose unsecured protected
-  health information (PHI: a health category together with an identifier) of US residents
-  was involved. A business associate (``hipaa_business_associate``) notifies the covered
-  entity instead, within 60 days of its own discovery.
+  health information (PHI: a health category, with an identifier or, conservatively, with
+  none recorded) of US residents was involved. A business associate
+  (``hipaa_business_associate``) notifies the covered entity instead, within 60 days of its
+  own discovery.
 * **Exemptions.** Encrypted PHI whose key is safe is "secured": no notice. An impermissible
   use or disclosure is presumed a breach unless a documented risk assessment shows a low
   probability that the PHI was compromised, read here from a risk level of ``none``.
@@ -56,7 +57,11 @@ from herald.rules.regime_data import (
 
 
 class Phi(Strict):
-    """What makes data protected health information: health data with an identifier."""
+    """What makes data protected health information: health data of identifiable people.
+
+    ``identifiers`` are the categories that identify someone; health data recorded without
+    any of them is still treated as PHI, with a warning (see `phi_involved`).
+    """
 
     health: list[DataCategory]
     identifiers: list[DataCategory]
@@ -126,7 +131,12 @@ def hipaa_rules() -> HipaaFile:
 
 
 def phi_involved(categories: list[DataCategory], phi: Phi) -> tuple[bool, str]:
-    """Whether exposed categories are PHI (health data with an identifier), and why.
+    """Whether exposed categories are PHI (health data of identifiable people), and why.
+
+    Health data with an identifier category is PHI. Health data with no identifier
+    recorded is treated as PHI too (the conservative reading): the people it concerns are
+    counted to be notified, so the records identify them; only de-identified data
+    (164.514) is not PHI, a finding the responder records by waiving the notices.
 
     Args:
         categories: the data categories exposed for one group.
@@ -141,11 +151,26 @@ def phi_involved(categories: list[DataCategory], phi: Phi) -> tuple[bool, str]:
     if health and identifiers:
         return True, f"{health} with identifiers ({identifiers}) is PHI ({phi.citation})"
     if health:
-        return False, (
-            f"{health} with no identifier recorded is not treated as PHI; record the "
-            "identifier category ('other' for record or plan numbers) if people can be identified"
+        return True, (
+            f"{health} with no identifier category recorded is treated as PHI, since the "
+            f"people affected are counted to be notified ({phi.citation}; conservative reading)"
         )
     return False, "no health data was exposed"
+
+
+def _unidentified(categories: list[DataCategory], phi: Phi) -> bool:
+    """Health data recorded without any identifier category."""
+    found = set(categories)
+    return bool(found & set(phi.health)) and not found & set(phi.identifiers)
+
+
+_UNIDENTIFIED = (
+    "Health data is recorded without an identifier category for {where}; it is treated as "
+    "PHI (individually identifiable health information) because the people affected are "
+    "counted to be notified. Record the identifiers exposed ('other' for medical record or "
+    "health plan numbers); if the data was de-identified (45 CFR 164.514), it is not PHI: "
+    "waive the notices with that reason."
+)
 
 
 @dataclass(frozen=True)
@@ -200,6 +225,13 @@ class Hipaa:
         # must not go unnoticed merely because the population has not been counted.
         unknown = not facts.affected and phi_involved(facts.data_categories, rules.phi)[0]
         warnings = _foreign_warning(foreign)
+        unidentified = [
+            g.jurisdiction for g in us_phi if _unidentified(facts.categories_for(g), rules.phi)
+        ]
+        if unknown and _unidentified(facts.data_categories, rules.phi):
+            unidentified.append("the incident")
+        if unidentified:
+            warnings.append(_UNIDENTIFIED.format(where=", ".join(sorted(set(unidentified)))))
         if not us_phi and not unknown:
             reasons += ["No PHI of US residents was involved.", *warnings]
             return RegimeResult(applies=False, reasons=reasons)

@@ -10,15 +10,19 @@ module interprets them.
   and its reasons say it is due only if the incident is determined material;
   ``facts.determined_at`` is taken as that determination.
 * **Deadline.** Four business days after the determination, counting days the Commission is
-  open (`herald.deadlines.sec_business_days_after`): the end of the fourth such day,
-  Eastern time. A determination on a weekend or holiday starts the count on the next
-  business day, which that function's counting already yields.
+  open (`herald.deadlines.sec_business_days_after`). A determination on a weekend or holiday
+  starts the count on the next business day, which that function's counting already yields.
+  The final day is counted from the determination's date on the Commission's (Eastern)
+  calendar and on the entity's, and the earlier result is kept (the two differ only for a
+  determination near midnight); as every day-count deadline of the contract (design.md),
+  it is printed as the last instant of that day in the entity's time zone. When that is
+  later than the end of the Commission's own day, a warning gives the Eastern instant.
 * **Delays** (Attorney General, FCC CPNI rule) and the Form 8-K/A are stated in the reasons.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from herald.models import Audience, Obligation, Sector
@@ -37,7 +41,9 @@ class FilingRule(NoticeRule):
     """The Form 8-K filing: four business days after the materiality determination."""
 
     business_days: int
-    calendar_timezone: TimeZone
+    # The Commission's own zone: its calendar dates the determination, and its day's end is
+    # given in a warning when the entity's day ends later.
+    commission_timezone: TimeZone
     conditions: list[str]
 
 
@@ -57,23 +63,31 @@ def sec_8k_rules() -> Sec8kFile:
     return load_regime_file(Sec8kFile, "sec-8k")
 
 
-def filing_due(start: datetime, rule: FilingRule) -> datetime:
+def filing_due(start: datetime, rule: FilingRule, zone: str) -> datetime:
     """The end of the last business day of the filing period, in UTC.
 
     Args:
         start: the materiality determination.
         rule: the filing rule (number of business days and the Commission's time zone).
+        zone: the entity's IANA time zone, in which the final day ends (design.md).
 
     Returns:
-        The last instant of the ``rule.business_days``-th day the Commission is open after
-        the local date of ``start``.
+        The last instant, in ``zone``, of the ``rule.business_days``-th day the Commission
+        is open after the determination's date. That date is read on the Commission's
+        calendar and on the entity's; the earlier final day is kept, so a determination
+        near midnight never moves the deadline later.
     """
     # Imported here rather than at module level: the SEC calendar was added to
     # herald.deadlines alongside this regime, and a lazy import keeps this module importable
     # (and the other regimes usable) should that function move.
-    from herald.deadlines import sec_business_days_after
+    from herald.deadlines import end_of_day_after, sec_business_days_after
 
-    return sec_business_days_after(start, rule.business_days, tz=rule.calendar_timezone)
+    final = min(
+        sec_business_days_after(start, rule.business_days, tz=tz).astimezone(ZoneInfo(tz)).date()
+        for tz in (rule.commission_timezone, zone)
+    )
+    noon = datetime.combine(final, time(12), tzinfo=ZoneInfo(zone))
+    return end_of_day_after(noon, 0, zone)
 
 
 class Sec8k:
@@ -110,15 +124,24 @@ class Sec8k:
 
     def _filing(self, ctx: Context, version: Sec8kVersion, start: Clock) -> Obligation:
         facts, rule = ctx.facts, version.filing
-        due = filing_due(start.started_at, rule)
-        zone = ZoneInfo(rule.calendar_timezone)
-        determined = start.started_at.astimezone(zone)
+        zone = facts.entity.timezone
+        due = filing_due(start.started_at, rule, zone)
+        commission = ZoneInfo(rule.commission_timezone)
+        determined = start.started_at.astimezone(commission)
+        final = due.astimezone(ZoneInfo(zone)).date()
         warnings = [*start.warnings]
         if start.warnings:
             warnings.append(
                 "Set determined_at to the moment the registrant determined the incident to "
                 "be material; materiality must be determined without unreasonable delay after "
                 "discovery."
+            )
+        commission_end = datetime.combine(final, time.max, tzinfo=commission)
+        if commission_end < due:
+            warnings.append(
+                f"The deadline is printed as the end of {final.isoformat()} in {zone} (the "
+                "entity's time zone); the Commission's own day ends earlier, at "
+                f"{commission_end.isoformat()} Eastern time: file on EDGAR by then."
             )
         aware_day = facts.aware_at.astimezone(ZoneInfo(self.rules.timezone)).date()
         if aware_day < version.smaller_reporting_companies_from:
@@ -144,8 +167,8 @@ class Sec8k:
                 f"({start.started_at.isoformat()}).",
                 f"{rule.business_days} business days (days the Commission is open) after the "
                 f"determination on {determined.date().isoformat()} (Eastern) end on "
-                f"{due.isoformat()}, the end of {due.astimezone(zone).date().isoformat()} "
-                "Eastern time.",
+                f"{final.isoformat()}; the deadline is the end of that day in {zone}, "
+                f"{due.isoformat()}.",
                 *rule.conditions,
             ],
             warnings=warnings,

@@ -12,6 +12,8 @@ section 17.
 * **Individuals.** Only for significant-harm breaches, on or after notifying the PDPC (no
   fixed period), unless a technological measure such as encryption with a safe key makes
   significant harm unlikely (s 26D).
+* **Risk** is judged for the covered people (`herald.rules.apac.covered_risk`): for a foreign
+  entity, only the data exposed for the people in Singapore counts.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from herald.rules.apac import (
     RegulatorNotice,
     Scope,
     build_obligation,
+    covered_risk,
     local,
     out_of_scope,
     personal_data,
@@ -74,9 +77,10 @@ class SgPdpa:
                 reasons=[covered.reason, version, f"{why} Part 6A concerns personal data."],
             )
 
-        harm = ctx.risk is RiskLevel.HIGH
+        risk, risk_reasons = covered_risk(ctx, covered)
+        harm = risk is RiskLevel.HIGH
         scale = rules.significant_scale.met(covered.count)
-        harm_why = f"The risk is {ctx.risk}: " + (
+        harm_why = f"The risk is {risk}: " + (
             "the breach is taken as likely to result in significant harm (s 26B(1)(a))."
             if harm
             else "not high, so significant harm is not presumed (s 26B(1)(a))."
@@ -86,7 +90,7 @@ class SgPdpa:
             f"{rules.significant_scale.describe()}: "
             + ("met (s 26B(1)(b))." if scale else "not met (s 26B(1)(b)).")
         )
-        facts_why = [covered.reason, version, why, *ctx.risk_reasons, harm_why, scale_why]
+        facts_why = [covered.reason, version, why, *risk_reasons, harm_why, scale_why]
         if not harm and not scale:
             return RegimeResult(
                 applies=True,

@@ -99,13 +99,14 @@ def test_every_province_is_covered_and_provincial_laws_are_warned(
     ca_facts: FactsFactory,
 ) -> None:
     facts = ca_facts(
+        entity={"name": "Example Inc", "established_in": ["US-NY"]},
         affected=[
             {"jurisdiction": "CA-ON", "count": 3},
             {"jurisdiction": "CA-QC", "count": 4},
             {"jurisdiction": "CA-AB", "count": 5},
             {"jurisdiction": "CA-BC", "count": 6},
             {"jurisdiction": "US-NY", "count": 7},
-        ]
+        ],
     )
 
     opc = pipeda(run(facts))["ca-pipeda-regulator"]
@@ -122,11 +123,42 @@ def test_missing_determination_falls_back_with_a_warning(ca_facts: FactsFactory)
     assert any("determined_at is not given" in w for w in opc.warnings)
 
 
-def test_nobody_in_canada_is_not_applied(ca_facts: FactsFactory) -> None:
-    evaluation = run(ca_facts(affected=[{"jurisdiction": "US-NY", "count": 7}]))
+def test_nobody_in_canada_and_no_canadian_establishment_is_not_applied(
+    ca_facts: FactsFactory,
+) -> None:
+    evaluation = run(
+        ca_facts(
+            entity={"name": "Example Inc", "established_in": ["US-NY"]},
+            affected=[{"jurisdiction": "US-NY", "count": 7}],
+        )
+    )
 
     assert evaluation.obligations == []
     assert evaluation.decisions[0].applies is False
+
+
+def test_an_organisation_in_canada_covers_everyone_it_holds_data_on(
+    ca_facts: FactsFactory,
+) -> None:
+    # s 10.1: a breach of safeguards over personal information under its control; no
+    # residence test (conservative reading).
+    facts = ca_facts(
+        affected=[{"jurisdiction": "US-NY", "count": 7}, {"jurisdiction": "CA-QC", "count": 2}]
+    )
+
+    found = pipeda(run(facts))
+
+    assert sorted(found) == ["ca-pipeda-individuals", "ca-pipeda-other", "ca-pipeda-regulator"]
+    assert found["ca-pipeda-regulator"].jurisdictions == ["CA-QC", "US-NY"]
+    assert found["ca-pipeda-regulator"].affected_count == 9
+    assert [w.split(":")[0] for w in found["ca-pipeda-regulator"].warnings] == ["CA-QC"]
+
+
+def test_no_personal_data_is_no_breach_of_safeguards(ca_facts: FactsFactory) -> None:
+    evaluation = run(ca_facts(data_categories=[], affected=[], risk="high"))
+
+    assert evaluation.obligations == []
+    assert any("not a personal data breach" in r for r in reasons(evaluation))
 
 
 def test_nothing_before_1_november_2018(ca_facts: FactsFactory) -> None:

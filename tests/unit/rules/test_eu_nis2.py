@@ -217,7 +217,7 @@ def test_several_establishments_warn_and_use_the_first(nis2_facts: FactsFactory)
 
     early = nis2(run(facts))["eu-nis2-regulator-early-warning"]
 
-    assert early.recipient == "National CSIRT or NIS2 competent authority of AT"
+    assert early.recipient == "National CSIRT or NIS2 competent authority of Austria (AT)"
     assert early.language == "de"
     assert any("several member states" in w for w in early.warnings)
     assert any("No contact is known" in w for w in early.warnings)

@@ -303,11 +303,29 @@ def test_not_a_covered_entity(phi_facts: FactsFactory) -> None:
     assert found.reasons == ["The entity is not a HIPAA covered entity or business associate."]
 
 
-def test_health_data_without_an_identifier_is_not_phi(phi_facts: FactsFactory) -> None:
-    found = decision(run(phi_facts(data_categories=["health"])))
+def test_health_data_without_an_identifier_is_treated_as_phi(phi_facts: FactsFactory) -> None:
+    # Conservative reading: patients counted to be notified are identifiable, so their
+    # health records are PHI even when no identifier category is recorded.
+    evaluation = run(phi_facts(data_categories=["health"]))
+    found = decision(evaluation)
 
-    assert not found.applies
-    assert any("no identifier recorded" in r for r in found.reasons)
+    assert found.applies
+    assert any("no identifier category recorded is treated as PHI" in r for r in found.reasons)
+    notices = by_id(evaluation)
+    assert set(notices) == {"hipaa-individuals", "hipaa-regulator"}
+    assert notices["hipaa-individuals"].due_at == DAY_60_END
+    assert all(
+        any("without an identifier category for US-NY" in w for w in o.warnings)
+        for o in notices.values()
+    )
+
+
+def test_health_data_with_an_identifier_carries_no_identifier_warning(
+    phi_facts: FactsFactory,
+) -> None:
+    notices = by_id(run(phi_facts()))
+
+    assert not any("identifier category" in w for o in notices.values() for w in o.warnings)
 
 
 def test_no_health_data_means_no_phi(phi_facts: FactsFactory) -> None:

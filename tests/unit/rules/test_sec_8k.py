@@ -105,8 +105,10 @@ def test_thanksgiving_is_skipped(registrant: FactsFactory) -> None:
     assert notice.due_at == datetime(2026, 12, 3, 4, 59, 59, 999_999, tzinfo=UTC)
 
 
-def test_business_days_are_counted_on_the_commissions_calendar(registrant: FactsFactory) -> None:
-    # 22:30 Eastern on Friday is already Saturday in UTC and in Berlin; the SEC's Friday counts.
+def test_the_final_day_ends_in_the_entity_s_time_zone(registrant: FactsFactory) -> None:
+    # design.md: a day-count deadline is the last instant of its final day in
+    # entity.timezone. 22:30 Eastern on Friday is already Saturday in Berlin; either way the
+    # four days are Mon 9 .. Thu 12 March, and Thursday ends at midnight Berlin time.
     facts = registrant(
         determined_at="2026-03-07T04:30:00+01:00",
         entity={"name": "Beispiel AG", "sectors": ["sec_registrant"], "timezone": "Europe/Berlin"},
@@ -115,7 +117,58 @@ def test_business_days_are_counted_on_the_commissions_calendar(registrant: Facts
     notice = filing(run(facts))
 
     assert notice.clock_started_at == datetime(2026, 3, 7, 3, 30, tzinfo=UTC)
-    assert notice.due_at == end_of_eastern_day(2026, 3, 12)
+    assert notice.due_at == datetime(2026, 3, 12, 22, 59, 59, 999_999, tzinfo=UTC)
+
+
+def test_an_entity_without_a_time_zone_gets_the_end_of_the_utc_day(
+    registrant: FactsFactory,
+) -> None:
+    # Wed 25 Nov 2026; Thanksgiving on Thursday: Fri 27, Mon 30, Tue 1, Wed 2 December.
+    facts = registrant(
+        determined_at="2026-11-25T14:00:00Z",
+        entity={"name": "Acme Corp", "sectors": ["sec_registrant"]},
+    )
+
+    notice = filing(run(facts))
+
+    assert notice.due_at == datetime(2026, 12, 2, 23, 59, 59, 999_999, tzinfo=UTC)
+    assert not any("Commission's own day ends earlier" in w for w in notice.warnings)
+
+
+def test_the_earlier_of_the_commission_s_and_the_entity_s_dates_counts(
+    registrant: FactsFactory,
+) -> None:
+    # Thursday 5 March 22:00 Eastern is Friday in UTC. Counted from the Commission's
+    # Thursday: Fri 6, Mon 9, Tue 10, Wed 11; from the entity's Friday it would be Thu 12.
+    # The earlier final day is kept, and printed in the entity's zone (UTC).
+    facts = registrant(
+        determined_at="2026-03-05T22:00:00-05:00",
+        entity={"name": "Acme Corp", "sectors": ["sec_registrant"]},
+    )
+
+    assert filing(run(facts)).due_at == datetime(2026, 3, 11, 23, 59, 59, 999_999, tzinfo=UTC)
+
+
+def test_an_entity_west_of_eastern_time_is_told_when_the_commission_s_day_ends(
+    registrant: FactsFactory,
+) -> None:
+    facts = registrant(
+        determined_at="2026-03-06T12:00:00-08:00",
+        entity={
+            "name": "Pacific Corp",
+            "sectors": ["sec_registrant"],
+            "timezone": "America/Los_Angeles",
+        },
+    )
+
+    notice = filing(run(facts))
+
+    # Thursday 12 March ends at midnight Pacific time; the Commission's day three hours before.
+    assert notice.due_at == datetime(2026, 3, 13, 6, 59, 59, 999_999, tzinfo=UTC)
+    assert any(
+        "Commission's own day ends earlier" in w and "2026-03-12T23:59:59.999999-04:00" in w
+        for w in notice.warnings
+    )
 
 
 def test_reasons_make_the_filing_conditional_on_materiality(registrant: FactsFactory) -> None:

@@ -69,6 +69,7 @@ STATES: dict[str, Expected] = {
             "dos": ("any", WITH, None),
             "state-police": ("any", WITH, None),
             "dfs": ("any", WITH, None),
+            "ag-hipaa": ("any", AFTER, 5),
         },
         "more than 5000",
         (date(1, 1, 1), date(2024, 12, 21)),
@@ -206,16 +207,27 @@ def test_new_york_reference_values() -> None:
     assert before.individuals.timing.kind is TimingKind.NONE
     assert (after.individuals.timing.kind, after.individuals.timing.days) == (DAYS, 30)
     assert after.clock.value == "discovery"
-    assert set(regulators(before)) == {"ag", "dos", "state-police"}
-    assert set(regulators(after)) == {"ag", "dos", "state-police", "dfs"}
-    for notice in regulators(after).values():
+    assert set(regulators(before)) == {"ag", "dos", "state-police", "ag-hipaa"}
+    assert set(regulators(after)) == {"ag", "dos", "state-police", "dfs", "ag-hipaa"}
+    for key, notice in regulators(after).items():
         assert notice.threshold.at_least == 1
-        assert notice.timing.kind is TimingKind.WITH_INDIVIDUALS
+        if key != "ag-hipaa":
+            assert notice.timing.kind is TimingKind.WITH_INDIVIDUALS
     for version in (before, after):
         bureau = cra(version)
         assert bureau is not None and bureau.threshold.more_than == 5000
+        # §899-aa(9): a HIPAA covered entity tells the AG within 5 business days of HHS.
+        hipaa = regulators(version)["ag-hipaa"]
+        assert hipaa.when_sector == ["hipaa_covered_entity"]
+        assert (hipaa.timing.kind, hipaa.timing.days, hipaa.timing.business_days) == (
+            AFTER,
+            5,
+            True,
+        )
     assert new_york.trigger == "access"
-    assert new_york.risk_of_harm_exception is not None
+    # The only exception (inadvertent disclosure by authorised persons) is not a general
+    # risk-of-harm exception: a risk level of none does not lift the notices.
+    assert new_york.risk_of_harm_exception is None
 
 
 def test_texas_reference_values() -> None:
