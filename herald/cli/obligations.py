@@ -39,6 +39,9 @@ def obligations(
         typer.echo(
             json.dumps([o.model_dump(mode="json") for o in evaluation.obligations], indent=2)
         )
+        if explain:
+            # stdout stays the JSON contract; the explanation goes to stderr.
+            explain_evaluation(evaluation, err=True)
         return
     typer.echo(f"risk: {assessment.risk} — " + "; ".join(assessment.risk_reasons))
     table(
@@ -58,8 +61,12 @@ def obligations(
         explain_evaluation(evaluation)
 
 
-def explain_evaluation(evaluation: Evaluation) -> None:
+def explain_evaluation(evaluation: Evaluation, *, err: bool = False) -> None:
     """Per regime: what was decided and why, including regimes that impose nothing."""
+
+    def say(line: str) -> None:
+        typer.echo(line, err=err)
+
     quiet = []
     for decision in evaluation.decisions:
         if not decision.applies and not decision.obligations:
@@ -67,15 +74,15 @@ def explain_evaluation(evaluation: Evaluation) -> None:
             quiet.append(f"  [{decision.regime}] {' '.join(decision.reasons)}")
             continue
         verdict = "imposes" if decision.obligations else "applies but imposes nothing"
-        typer.echo(f"\n[{decision.regime}] {verdict}")
+        say(f"\n[{decision.regime}] {verdict}")
         for reason in decision.reasons:
-            typer.echo(f"  - {reason}")
+            say(f"  - {reason}")
         for obligation_id in decision.obligations:
-            typer.echo(f"  → {obligation_id}")
+            say(f"  → {obligation_id}")
     if quiet:
-        typer.echo(f"\nOut of scope ({len(quiet)} regimes):")
+        say(f"\nOut of scope ({len(quiet)} regimes):")
         for line in quiet:
-            typer.echo(line)
+            say(line)
     for item in evaluation.obligations:
         for warning in item.warnings:
-            typer.secho(f"warning ({item.id}): {warning}", fg=typer.colors.YELLOW)
+            typer.secho(f"warning ({item.id}): {warning}", fg=typer.colors.YELLOW, err=err)

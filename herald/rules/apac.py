@@ -36,7 +36,6 @@ from pydantic import BaseModel, Field, model_validator
 from herald.jurisdictions import country_of
 from herald.models import (
     AffectedGroup,
-    Assessment,
     Audience,
     Channel,
     DataCategory,
@@ -53,7 +52,7 @@ from herald.rules.regime_data import (
     VersionedFile,
     describe,
 )
-from herald.rules.risk import assess_risk
+from herald.rules.risk import risk_for_groups
 
 # ISO 3166-2:CN lists Hong Kong, Macao and Taiwan as subdivisions of CN (numeric 91, 92, 71,
 # normalised to these codes), but mainland law such as the PIPL and the CAC Measures does
@@ -242,19 +241,7 @@ def covered_risk(ctx: Context, covered: Scope) -> tuple[RiskLevel, list[str]]:
     facts = ctx.facts
     if facts.risk is not None or len(covered.groups) == len(facts.affected):
         return ctx.risk, list(ctx.risk_reasons)
-    categories = exposed(facts, covered)
-    scoped = facts.model_copy(
-        update={
-            "data_categories": sorted(categories, key=lambda c: c.value),
-            "affected": [g.model_copy(update={"data_categories": None}) for g in covered.groups],
-        }
-    )
-    assessment = None
-    if ctx.assessment is not None:
-        codes = {g.jurisdiction for g in covered.groups}
-        rows = [r for r in ctx.assessment.jurisdictions if r.jurisdiction in codes]
-        assessment = Assessment(total=sum(r.count for r in rows), jurisdictions=rows)
-    risk, reasons = assess_risk(scoped, assessment)
+    risk, reasons = risk_for_groups(facts, ctx.assessment, covered.groups)
     return risk, [
         f"The risk is judged for the {covered.count} covered people only "
         f"({describe(covered.groups)}; the whole incident's risk is {ctx.risk}): {risk}.",

@@ -12,12 +12,15 @@ shapes from YAML without touching the logic.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from herald.models import Assessment, IncidentFacts, Obligation, RiskLevel
+from herald.models import AffectedGroup, Assessment, IncidentFacts, Obligation, RiskLevel
+from herald.rules.risk import risk_for_groups
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,33 @@ class Clock:
     name: str
     started_at: datetime
     warnings: list[str]
+
+
+def covered_context(ctx: Context, groups: Sequence[AffectedGroup]) -> Context:
+    """The context with the risk judged for the people one law covers.
+
+    `Context.risk` is judged over the whole incident. A law that covers only some of the
+    affected groups protects only those people (`herald.rules.risk.risk_for_groups`). A
+    risk given in the facts is the responder's judgement and is kept as it is; so is the
+    incident's risk when the law covers every affected group.
+
+    Returns:
+        ``ctx`` itself, or a copy whose ``risk`` and ``risk_reasons`` are the covered people's.
+    """
+    facts = ctx.facts
+    if facts.risk is not None or not groups or list(groups) == list(facts.affected):
+        return ctx
+    risk, reasons = risk_for_groups(facts, ctx.assessment, groups)
+    listed = ", ".join(f"{g.jurisdiction}: {g.count}" for g in groups)
+    return dataclasses.replace(
+        ctx,
+        risk=risk,
+        risk_reasons=[
+            f"The risk is judged for the people this law covers ({listed}), "
+            "from the data exposed for them rather than for the whole incident.",
+            *reasons,
+        ],
+    )
 
 
 def personal_data_involved(facts: IncidentFacts) -> bool:

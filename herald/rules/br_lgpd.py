@@ -14,7 +14,7 @@ guidance before it.
   elderly, secrecy and large scale cannot be derived from the facts, and unknown categories
   are taken to meet the criterion (the conservative reading). Both criteria are judged for
   the people covered: their own data categories (``affected[].data_categories``) and a risk
-  computed from them (`herald.rules.gdpr.covered_context`). An incident with no personal
+  computed from them (`herald.rules.base.covered_context`). An incident with no personal
   data at all is not a personal data security incident.
 * **Deadlines**, from the controller's knowledge that the incident affected personal data
   (awareness), in business days (*dias úteis*: no Saturdays, Sundays or Brazilian national
@@ -39,10 +39,10 @@ from herald.rules.base import (
     Context,
     RegimeResult,
     clock,
+    covered_context,
     personal_data_involved,
     slug,
 )
-from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,

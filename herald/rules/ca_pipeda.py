@@ -12,7 +12,7 @@ effective date (jurisdictions.md section 19).
   private-sector laws of Alberta and British Columbia may apply as well or instead; groups
   and establishments there get a warning, and PIPEDA is applied to them too, the
   conservative reading.
-* **Risk** is judged for the people covered (`herald.rules.gdpr.covered_context`): a
+* **Risk** is judged for the people covered (`herald.rules.base.covered_context`): a
   computed level comes from the data exposed for the people in Canada when only they are.
 * **Trigger.** A breach of security safeguards that creates a *real risk of significant harm*
   (RROSH: sensitivity and probability of misuse). Herald's ``high`` risk is treated as RROSH;
@@ -39,10 +39,10 @@ from herald.rules.base import (
     Context,
     RegimeResult,
     clock,
+    covered_context,
     personal_data_involved,
     slug,
 )
-from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,

@@ -7,7 +7,7 @@ Regulation respecting confidentiality incidents (A-2.1, r. 3.1, in force 29 Dec 
 * **Scope.** People in Québec are affected (``CA-QC``), or the enterprise is established in
   Québec, in which case everyone affected is covered (the CAI asks for the number of people
   concerned *and* the number residing in Québec, so people elsewhere can be concerned).
-* **Risk** is judged for the people covered (`herald.rules.gdpr.covered_context`); an
+* **Risk** is judged for the people covered (`herald.rules.base.covered_context`); an
   incident with no personal information at all is not a confidentiality incident.
 * **Trigger.** A confidentiality incident presenting a *risk of serious injury* (sensitivity,
   anticipated consequences, likelihood of injurious use). Herald's ``high`` risk is treated
@@ -30,10 +30,10 @@ from herald.rules.base import (
     Context,
     RegimeResult,
     clock,
+    covered_context,
     personal_data_involved,
     slug,
 )
-from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,

@@ -15,15 +15,13 @@ affected (Art. 3(2), which covers only those people).
   Guidelines 9/2022, revised para. 73).
 * **Individuals (Art. 34).** When the risk is high, "without undue delay" (no instant),
   unless the data was encrypted and the key is safe (Art. 34(3)(a)).
-* **Risk.** Judged for the people the GDPR covers (`covered_context`): when only some
-  affected groups are in scope (Art. 3(2)) and the groups carry their own data categories,
+* **Risk.** Judged for the people the GDPR covers (`base.covered_context`): when only
+  some affected groups are in scope (Art. 3(2)) and the groups carry their own data categories,
   a computed risk comes from the data exposed for those people, not from the whole incident.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -41,11 +39,11 @@ from herald.rules.base import (
     Context,
     RegimeResult,
     clock,
+    covered_context,
     in_force,
     personal_data_involved,
     slug,
 )
-from herald.rules.risk import assess_risk
 
 DATA_FILE = Path(__file__).parent / "data" / "gdpr.yaml"
 
@@ -370,58 +368,6 @@ class Gdpr:
         if known is None:  # not for a validated table; a missing entry never hides a notice
             return f"Supervisory authority of {state}", "", "en"
         return known.name, known.contact, known.language
-
-
-def covered_context(ctx: Context, groups: Sequence[AffectedGroup]) -> Context:
-    """The context with the risk judged for the people one law covers.
-
-    `Context.risk` is judged over the whole incident. A law that covers only some of the
-    affected groups (the GDPR's Art. 3(2), a law scoped to residents) protects only those
-    people, and when the groups carry their own data categories (``affected[].data_categories``)
-    the data exposed for them can be far less (or more) sensitive than the incident's worst.
-    A risk given in the facts is the responder's judgement and is kept as it is; so is the
-    incident's risk when the law covers every affected group. Otherwise the same method
-    (`herald.rules.risk.assess_risk`) is applied to the covered groups alone, and to the
-    assessed population's rows in their jurisdictions.
-
-    Args:
-        ctx: the incident's context.
-        groups: the affected groups the law covers.
-
-    Returns:
-        ``ctx`` itself, or a copy whose ``risk`` and ``risk_reasons`` are the covered people's.
-    """
-    facts = ctx.facts
-    if facts.risk is not None or not groups or list(groups) == list(facts.affected):
-        return ctx
-    scoped = facts.model_copy(
-        update={
-            # Each group's own list, or the incident-wide one it falls back to; the
-            # incident-wide list itself is not exposed data of the people outside scope.
-            "data_categories": [],
-            "affected": [
-                g.model_copy(update={"data_categories": list(facts.categories_for(g))})
-                for g in groups
-            ],
-        }
-    )
-    assessment = ctx.assessment
-    if assessment is not None:
-        codes = {g.jurisdiction for g in groups}
-        rows = [r for r in assessment.jurisdictions if r.jurisdiction in codes]
-        assessment = assessment.model_copy(
-            update={"jurisdictions": rows, "total": sum(r.count for r in rows)}
-        )
-    risk, reasons = assess_risk(scoped, assessment)
-    return dataclasses.replace(
-        ctx,
-        risk=risk,
-        risk_reasons=[
-            f"The risk is judged for the people this law covers ({_describe(list(groups))}), "
-            "from the data exposed for them rather than for the whole incident.",
-            *reasons,
-        ],
-    )
 
 
 def _lead_state(entity: Entity, established: list[str]) -> tuple[str, str, list[str]]:

@@ -42,7 +42,7 @@ from herald.models import (
     RiskLevel,
     Sector,
 )
-from herald.rules.base import Clock, Context, RegimeResult, clock, slug
+from herald.rules.base import Clock, Context, RegimeResult, clock, covered_context, slug
 from herald.rules.regime_data import (
     NoticeContent,
     NoticeRule,
@@ -245,6 +245,8 @@ class Hipaa:
             return RegimeResult(applies=True, reasons=reasons)
         if facts.encryption.encrypted:
             reasons.append("The PHI was encrypted but the key was compromised: it is unsecured.")
+        # The risk to the US residents whose PHI was involved, not the incident's worst.
+        ctx = covered_context(ctx, us_phi)
         if ctx.risk is RiskLevel.NONE:
             reasons.append(
                 "The risk level is 'none': taken as the documented four-factor risk assessment "

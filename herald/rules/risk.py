@@ -28,7 +28,9 @@ is deliberately not read back as an input.
 
 from __future__ import annotations
 
-from herald.models import Assessment, DataCategory, IncidentFacts, RiskLevel
+from collections.abc import Sequence
+
+from herald.models import AffectedGroup, Assessment, DataCategory, IncidentFacts, RiskLevel
 
 SENSITIVE_CATEGORIES: frozenset[DataCategory] = frozenset(
     {
@@ -113,7 +115,10 @@ def exposed_categories(
     Returns:
         The union of all exposed categories.
     """
-    found: set[DataCategory] = set(facts.data_categories)
+    # The incident-wide list describes the groups that fall back to it; when every group
+    # has its own list, it describes nobody's data.
+    falls_back = not facts.affected or any(g.data_categories is None for g in facts.affected)
+    found: set[DataCategory] = set(facts.data_categories) if falls_back else set()
     for group in facts.affected:
         found.update(facts.categories_for(group))
     if assessment is not None:
@@ -125,3 +130,30 @@ def exposed_categories(
 
 
 _CATEGORY_VALUES = frozenset(c.value for c in DataCategory)
+
+
+def risk_for_groups(
+    facts: IncidentFacts, assessment: Assessment | None, groups: Sequence[AffectedGroup]
+) -> tuple[RiskLevel, list[str]]:
+    """The risk to some of the affected people only, by the same method.
+
+    A law that covers only some groups (people in its territory, a foreign controller's
+    customers there) protects only them; the data exposed for them can be far less (or more)
+    sensitive than the incident's worst. Each group's own categories count (or the
+    incident-wide list it falls back to), and the assessed population's rows in their
+    jurisdictions.
+    """
+    scoped = facts.model_copy(
+        update={
+            "data_categories": [],
+            "affected": [
+                g.model_copy(update={"data_categories": list(facts.categories_for(g))})
+                for g in groups
+            ],
+        }
+    )
+    if assessment is not None:
+        codes = {g.jurisdiction for g in groups}
+        rows = [r for r in assessment.jurisdictions if r.jurisdiction in codes]
+        assessment = Assessment(total=sum(r.count for r in rows), jurisdictions=rows)
+    return assess_risk(scoped, assessment)

@@ -13,7 +13,7 @@ validated by `UkGdprLaw` and versioned by effective date.
   count as they pass).
 * **Individuals.** When the risk is high, "without undue delay" (no instant), unless the data
   was encrypted and the key is safe (Art. 34(3)(a)).
-* **Risk.** Judged for the people covered (`herald.rules.gdpr.covered_context`): without a UK
+* **Risk.** Judged for the people covered (`herald.rules.base.covered_context`): without a UK
   establishment, a computed risk comes from the data exposed for the people in the UK.
 * **PECR** (24 hours for public electronic communications providers) is a separate regime
   that Herald does not model; it is mentioned in the reasons only.
@@ -33,10 +33,10 @@ from herald.rules.base import (
     Context,
     RegimeResult,
     clock,
+    covered_context,
     personal_data_involved,
     slug,
 )
-from herald.rules.gdpr import covered_context
 from herald.rules.regime_data import (
     DATA_DIR,
     NoticeContent,

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from herald.deadlines import business_days_after, end_of_day_after
 from herald.models import Audience, Channel, DataCategory, Obligation, RiskLevel
-from herald.rules.base import Clock, Context, RegimeResult, clock, in_force, slug
+from herald.rules.base import Clock, Context, RegimeResult, clock, covered_context, in_force, slug
 from herald.rules.statelaw import (
     DATA_DIR,
     NoticeRule,
@@ -135,6 +135,8 @@ class StateRegime:
                 applies=False,
                 reasons=[f"No affected group resides in {law.name} ({law.jurisdiction})."],
             )
+        # A state's harm exception is judged for its residents' data, not the incident's worst.
+        ctx = covered_context(ctx, groups)
         aware_day = facts.aware_at.astimezone(ZoneInfo(law.timezone)).date()
         try:
             version = in_force(tuple(law.versions), facts.aware_at, law.timezone)

@@ -131,3 +131,19 @@ def test_every_category_is_classified(make_facts: FactsFactory) -> None:
         level, reasons = assess_risk(make_facts(data_categories=[category]))
         assert level in (RiskLevel.RISK, RiskLevel.HIGH)
         assert reasons and all(r.endswith(".") for r in reasons)
+
+
+def test_incident_wide_categories_do_not_count_when_every_group_has_its_own() -> None:
+    facts = IncidentFacts.model_validate(
+        {
+            "aware_at": "2026-03-02T09:15:00+00:00",
+            "entity": {"name": "X"},
+            "data_categories": ["health"],
+            "affected": [
+                {"jurisdiction": "FR", "count": 5, "data_categories": ["name"]},
+                {"jurisdiction": "DE", "count": 5, "data_categories": ["name", "email"]},
+            ],
+        }
+    )
+    level, _ = assess_risk(facts)
+    assert level is not RiskLevel.HIGH  # nobody's health data was exposed
