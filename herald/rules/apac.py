@@ -43,7 +43,7 @@ from herald.models import (
     Obligation,
     RiskLevel,
 )
-from herald.rules.base import Clock, Context, slug
+from herald.rules.base import Clock, Context, RegimeResult, slug
 from herald.rules.regime_data import (
     NoticeContent,
     ReportContent,
@@ -110,6 +110,46 @@ class RegimeFile(VersionedFile[Version[R]], Generic[R]):
     law: str = Field(min_length=1, description="short name used in reasons")
     statute: str = Field(min_length=1)
     language: str = Field(min_length=2, description="BCP 47 language of the notices")
+
+
+@dataclass(frozen=True)
+class Case(Generic[R]):
+    """An incident a country's law reaches: whom it covers, the rules in force, and why."""
+
+    covered: Scope
+    rules: R
+    version: str
+    why: str = ""  # the sentence saying whose personal data is involved
+
+
+def open_case(
+    ctx: Context, file: RegimeFile[R], *, concerns: str, name_mainland: bool = False
+) -> Case[R] | RegimeResult:
+    """The opening every regime here shares: scope, the law in force, personal data.
+
+    Args:
+        ctx: the evaluation context.
+        file: the regime's file.
+        concerns: the sentence saying what the law concerns, added when no personal data of
+            the covered people is involved (e.g. "Part IIIC concerns personal data.").
+        name_mainland: explain Hong Kong, Macao and Taiwan when out of scope (China's laws).
+
+    Returns:
+        The case to decide, or the result that ends the evaluation (out of scope, not in
+        force yet, or no personal data involved).
+    """
+    facts = ctx.facts
+    covered = scope(facts, file)
+    if covered is None:
+        reason = out_of_scope(file, facts) if name_mainland else out_of_scope(file)
+        return RegimeResult(applies=False, reasons=[reason])
+    rules, version = rules_in_force(file, facts.aware_at)
+    if rules is None:
+        return RegimeResult(applies=False, reasons=[covered.reason, version])
+    involved, why = personal_data(facts, covered)
+    if not involved:
+        return RegimeResult(applies=False, reasons=[covered.reason, version, f"{why} {concerns}"])
+    return Case(covered=covered, rules=rules, version=version, why=why)
 
 
 def rules_in_force(file: RegimeFile[R], aware_at: datetime) -> tuple[R | None, str]:

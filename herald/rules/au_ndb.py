@@ -29,10 +29,7 @@ from herald.rules.apac import (
     build_obligation,
     covered_risk,
     local,
-    out_of_scope,
-    personal_data,
-    rules_in_force,
-    scope,
+    open_case,
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
@@ -66,18 +63,10 @@ class AuNdb:
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide whether the breach is eligible, then the statement and the individuals."""
         facts, file = ctx.facts, self.file
-        covered = scope(facts, file)
-        if covered is None:
-            return RegimeResult(applies=False, reasons=[out_of_scope(file)])
-        rules, version = rules_in_force(file, facts.aware_at)
-        if rules is None:
-            return RegimeResult(applies=False, reasons=[covered.reason, version])
-        involved, why = personal_data(facts, covered)
-        if not involved:
-            return RegimeResult(
-                applies=False,
-                reasons=[covered.reason, version, f"{why} Part IIIC concerns personal data."],
-            )
+        case = open_case(ctx, file, concerns="Part IIIC concerns personal data.")
+        if isinstance(case, RegimeResult):
+            return case
+        covered, rules, version, why = case.covered, case.rules, case.version, case.why
 
         # Awareness of a suspected breach starts the s 26WH assessment; the notices follow
         # "as soon as practicable" once there are reasonable grounds, with no fixed instant.

@@ -23,10 +23,7 @@ from herald.rules.apac import (
     build_obligation,
     exposed,
     listed,
-    out_of_scope,
-    personal_data,
-    rules_in_force,
-    scope,
+    open_case,
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
@@ -52,23 +49,18 @@ class CnPipl:
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide scope and the two immediate notices of Art. 57."""
         facts, file = ctx.facts, self.file
-        covered = scope(facts, file)
-        if covered is None:
-            return RegimeResult(applies=False, reasons=[out_of_scope(file, facts)])
-        rules, version = rules_in_force(file, facts.aware_at)
-        if rules is None:
-            return RegimeResult(applies=False, reasons=[covered.reason, version])
-        involved, why = personal_data(facts, covered)
-        if not involved:
-            return RegimeResult(
-                applies=False,
-                reasons=[
-                    covered.reason,
-                    version,
-                    f"{why} Art. 57 concerns personal information; an incident without it "
-                    "may still need a cn-cac-incident report.",
-                ],
-            )
+        case = open_case(
+            ctx,
+            file,
+            concerns=(
+                "Art. 57 concerns personal information; an incident without it may still "
+                "need a cn-cac-incident report."
+            ),
+            name_mainland=True,
+        )
+        if isinstance(case, RegimeResult):
+            return case
+        covered, rules, version, why = case.covered, case.rules, case.version, case.why
 
         categories = exposed(facts, covered)
         trigger = (

@@ -26,10 +26,7 @@ from herald.rules.apac import (
     RegulatorNotice,
     build_obligation,
     local,
-    out_of_scope,
-    personal_data,
-    rules_in_force,
-    scope,
+    open_case,
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
@@ -57,18 +54,10 @@ class InDpdp:
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide commencement and scope, then the Board's two stages and the notices."""
         facts, file = ctx.facts, self.file
-        covered = scope(facts, file)
-        if covered is None:
-            return RegimeResult(applies=False, reasons=[out_of_scope(file)])
-        rules, version = rules_in_force(file, facts.aware_at)
-        if rules is None:
-            return RegimeResult(applies=False, reasons=[covered.reason, version])
-        involved, why = personal_data(facts, covered)
-        if not involved:
-            return RegimeResult(
-                applies=False,
-                reasons=[covered.reason, version, f"{why} Rule 7 concerns personal data."],
-            )
+        case = open_case(ctx, file, concerns="Rule 7 concerns personal data.")
+        if isinstance(case, RegimeResult):
+            return case
+        covered, rules, version, why = case.covered, case.rules, case.version, case.why
 
         start = clock(facts, "awareness")
         zone = facts.entity.timezone

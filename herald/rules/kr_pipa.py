@@ -25,10 +25,7 @@ from herald.rules.apac import (
     exposed,
     listed,
     local,
-    out_of_scope,
-    personal_data,
-    rules_in_force,
-    scope,
+    open_case,
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
@@ -57,18 +54,10 @@ class KrPipa:
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide the data subjects' notice and whether the PIPC/KISA report is due."""
         facts, file = ctx.facts, self.file
-        covered = scope(facts, file)
-        if covered is None:
-            return RegimeResult(applies=False, reasons=[out_of_scope(file)])
-        rules, version = rules_in_force(file, facts.aware_at)
-        if rules is None:
-            return RegimeResult(applies=False, reasons=[covered.reason, version])
-        involved, why = personal_data(facts, covered)
-        if not involved:
-            return RegimeResult(
-                applies=False,
-                reasons=[covered.reason, version, f"{why} Art. 34 concerns personal information."],
-            )
+        case = open_case(ctx, file, concerns="Art. 34 concerns personal information.")
+        if isinstance(case, RegimeResult):
+            return case
+        covered, rules, version, why = case.covered, case.rules, case.version, case.why
 
         start = clock(facts, "awareness")
         zone = facts.entity.timezone

@@ -32,10 +32,7 @@ from herald.rules.apac import (
     build_obligation,
     covered_risk,
     local,
-    out_of_scope,
-    personal_data,
-    rules_in_force,
-    scope,
+    open_case,
     unknown_count_warning,
 )
 from herald.rules.base import Context, RegimeResult, clock
@@ -63,19 +60,11 @@ class SgPdpa:
 
     def evaluate(self, ctx: Context) -> RegimeResult:
         """Decide whether the breach is notifiable, then the PDPC and individuals notices."""
-        facts, file = ctx.facts, self.file
-        covered = scope(facts, file)
-        if covered is None:
-            return RegimeResult(applies=False, reasons=[out_of_scope(file)])
-        rules, version = rules_in_force(file, facts.aware_at)
-        if rules is None:
-            return RegimeResult(applies=False, reasons=[covered.reason, version])
-        involved, why = personal_data(facts, covered)
-        if not involved:
-            return RegimeResult(
-                applies=False,
-                reasons=[covered.reason, version, f"{why} Part 6A concerns personal data."],
-            )
+        file = self.file
+        case = open_case(ctx, file, concerns="Part 6A concerns personal data.")
+        if isinstance(case, RegimeResult):
+            return case
+        covered, rules, version, why = case.covered, case.rules, case.version, case.why
 
         risk, risk_reasons = covered_risk(ctx, covered)
         harm = risk is RiskLevel.HIGH
