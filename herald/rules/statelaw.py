@@ -19,6 +19,41 @@ Vocabulary used in the files:
 * `note_if_government_id`, `note_if_credentials_only` (residents' rule): what else the law
   asks, in words, quoted in the reasons when a government identifier was exposed, or when
   online credentials alone make the data personal information.
+* `counts` (a notice's rule): whom its threshold counts.
+  - `residents` (default): the state's residents whose personal information was exposed;
+  - `all_notified`: every person notified under a US state law in this incident, for
+    statutes that count "persons" notified, residents of other states included (Texas'
+    credit-bureau duty). A group of another state (`US-xx`) counts when its data is
+    personal information under its own state's file or under this state's definition;
+    other states' exceptions are not re-judged (an upper bound). The state's own residents
+    are left out when its harm exception lifts their notice.
+* `risk_of_harm_exception`: applies when the risk judged for the state's residents is
+  `none`. Either
+  - a string: the exception in words; it lifts every duty of the state (the first form, kept
+    for the files that use it); or
+  - a mapping:
+
+        risk_of_harm_exception:
+          text: the exception in words
+          lifts: [individuals, credit_reporting_agencies]   # optional; absent: every duty
+          determination:                                     # optional
+            recipient: Department of Legal Affairs
+            contact: ""                                      # optional
+            threshold: {at_least: 1}                         # optional; default: any
+            timing: {kind: days_after_clock, days: 30}
+            deadline: the rule in words
+            citation: the statute
+            content: []                                      # optional
+
+    `lifts` names the duties the exception removes: `individuals` (the residents' notice and
+    the substitute notice that stands in for it), an audience (every notice to it, e.g.
+    `credit_reporting_agencies`) or a notice's `key`; the other notices stay. A notice
+    timed by the residents' notice (`with_individuals`, `days_after_individuals`) must be
+    lifted with it. `determination` is the written no-harm determination the state
+    requires when the exception is used: a notice to the regulator (id
+    `<regime>-regulator-determination`) owed when its threshold of residents is met, timed
+    `none` or `days_after_clock` (from the version's clock: the no-harm determination
+    cannot come before it, so the date is never later than the law's).
 """
 
 from __future__ import annotations
@@ -29,7 +64,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from herald.models import Audience, Channel, DataCategory
 from herald.models.types import JurisdictionCode, TimeZone
@@ -122,6 +157,13 @@ class IndividualsRule(_Strict):
     )
 
 
+class Counts(StrEnum):
+    """Whom a notice's threshold counts (see the module docstring)."""
+
+    RESIDENTS = "residents"
+    ALL_NOTIFIED = "all_notified"
+
+
 class NoticeRule(_Strict):
     """A duty to tell someone else: the attorney general, an agency, credit bureaus, media."""
 
@@ -134,6 +176,11 @@ class NoticeRule(_Strict):
     recipient: str = Field(min_length=1)
     contact: str = Field(default="", description="portal URL, email or postal address")
     threshold: Threshold
+    counts: Counts = Field(
+        default=Counts.RESIDENTS,
+        description="residents: the state's residents; all_notified: every person notified "
+        "under a US state law in the incident",
+    )
     timing: Timing
     deadline: str = Field(min_length=1)
     citation: str = Field(min_length=1)
@@ -141,6 +188,75 @@ class NoticeRule(_Strict):
     when_sector: list[str] = Field(
         default_factory=list, description="only for entities in one of these sectors"
     )
+
+
+# The obligation key of the written determination (id: <regime>-regulator-determination).
+DETERMINATION_KEY = "determination"
+
+
+class DeterminationRule(_Strict):
+    """The written no-harm determination a state requires when its harm exception is used."""
+
+    recipient: str = Field(min_length=1)
+    contact: str = Field(default="", description="portal URL, email or postal address")
+    threshold: Threshold = Field(
+        default_factory=lambda: Threshold(at_least=1),
+        description="residents whose personal information was exposed (default: any)",
+    )
+    timing: Timing
+    deadline: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    content: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_chained(self) -> DeterminationRule:
+        if self.timing.kind not in (TimingKind.NONE, TimingKind.DAYS_AFTER_CLOCK):
+            raise ValueError(
+                f"the determination cannot be timed {self.timing.kind}: time it none or "
+                "days_after_clock (it does not wait for a residents' notice)"
+            )
+        return self
+
+    def as_notice(self) -> NoticeRule:
+        """The determination as a notice to the regulator, keyed `determination`."""
+        return NoticeRule(
+            key=DETERMINATION_KEY,
+            audience=Audience.REGULATOR,
+            recipient=self.recipient,
+            contact=self.contact,
+            threshold=self.threshold,
+            timing=self.timing,
+            deadline=self.deadline,
+            citation=self.citation,
+            content=list(self.content),
+        )
+
+
+# The `lifts` entry naming the residents' notice (and the substitute notice).
+INDIVIDUALS = "individuals"
+
+
+class HarmException(_Strict):
+    """A risk-of-harm exception: what it lifts when the risk is none, and what it asks."""
+
+    text: str = Field(min_length=1, description="the exception in words")
+    lifts: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="individuals, audiences or notice keys lifted; absent: every duty",
+    )
+    determination: DeterminationRule | None = None
+
+    @property
+    def lifts_individuals(self) -> bool:
+        """Whether the residents' notice (and the substitute notice) is lifted."""
+        return self.lifts is None or INDIVIDUALS in self.lifts
+
+    def lifts_notice(self, rule: NoticeRule) -> bool:
+        """Whether the exception lifts one notice (by its audience or its key)."""
+        if self.lifts is None:
+            return True
+        return str(rule.audience) in self.lifts or (rule.key or "") in self.lifts
 
 
 class SubstituteRule(_Strict):
@@ -183,9 +299,9 @@ class StateLaw(_Strict):
     statute: str = Field(min_length=1)
     personal_information: PersonalInformation
     trigger: str = Field(pattern=r"^(acquisition|access)$")
-    risk_of_harm_exception: str | None = Field(
+    risk_of_harm_exception: HarmException | None = Field(
         default=None,
-        description="when set, the exception in words: no notice if harm is not reasonably likely",
+        description="when set, the exception: no notice (or only some) if the risk is none",
     )
     encryption_safe_harbour: bool = True
     versions: list[Version] = Field(min_length=1)
@@ -194,6 +310,12 @@ class StateLaw(_Strict):
         default_factory=list, description="UNCONFIRMED points and the conservative reading kept"
     )
 
+    @field_validator("risk_of_harm_exception", mode="before")
+    @classmethod
+    def _exception_in_words(cls, value: object) -> object:
+        """The string form: the exception in words, lifting every duty."""
+        return {"text": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _consistent(self) -> StateLaw:
         if self.id != f"us-{self.jurisdiction.split('-')[1].lower()}":
@@ -201,7 +323,30 @@ class StateLaw(_Strict):
         days = [v.effective_from for v in self.versions]
         if days != sorted(days) or len(set(days)) != len(days):
             raise ValueError("versions must be in increasing order of effective_from")
+        if self.risk_of_harm_exception is not None:
+            self._check_exception(self.risk_of_harm_exception)
         return self
+
+    def _check_exception(self, exception: HarmException) -> None:
+        """Every lifted name exists; a notice chained to a lifted residents' notice goes too."""
+        notices = [rule for version in self.versions for rule in version.notices]
+        known = {INDIVIDUALS, *(a.value for a in Audience), *(r.key for r in notices if r.key)}
+        unknown = sorted(set(exception.lifts or []) - known)
+        if unknown:
+            raise ValueError(
+                f"risk_of_harm_exception lifts {', '.join(unknown)}: give individuals, an "
+                "audience or the key of a notice"
+            )
+        if not exception.lifts_individuals:
+            return
+        chained = (TimingKind.WITH_INDIVIDUALS, TimingKind.DAYS_AFTER_INDIVIDUALS)
+        for version in self.versions:
+            for rule in version.notices:
+                if rule.timing.kind in chained and not exception.lifts_notice(rule):
+                    raise ValueError(
+                        f"{version.label}: the notice to {rule.recipient} is timed by the "
+                        "residents' notice, which risk_of_harm_exception lifts; lift it too"
+                    )
 
 
 def load_state_law(path: Path) -> StateLaw:

@@ -121,17 +121,25 @@ def tx(due: datetime, ag: datetime | None = None, *, cra: bool = False) -> list[
     return rows
 
 
-def fl(due: datetime, *, ag: bool = True, cra: bool = False) -> list[Row]:
-    rows: list[Row] = [("us-fl-individuals", "individuals", "Affected Florida residents", due)]
+FL_DEPARTMENT = "Florida Department of Legal Affairs (Attorney General)"
+
+
+def fl(
+    due: datetime,
+    *,
+    ag: bool = True,
+    cra: bool = False,
+    harm_exception: datetime | None = None,
+) -> list[Row]:
+    """Florida's rows; with ``harm_exception`` (the written determination's due instant) the
+    individuals' notice is lifted and the determination goes to the Department."""
+    rows: list[Row] = []
+    if harm_exception is None:
+        rows.append(("us-fl-individuals", "individuals", "Affected Florida residents", due))
+    else:
+        rows.append(("us-fl-regulator-determination", "regulator", FL_DEPARTMENT, harm_exception))
     if ag:
-        rows.append(
-            (
-                "us-fl-regulator",
-                "regulator",
-                "Florida Department of Legal Affairs (Attorney General)",
-                due,
-            )
-        )
+        rows.append(("us-fl-regulator", "regulator", FL_DEPARTMENT, due))
     if cra:
         rows.append(("us-fl-credit-reporting-agencies", "credit_reporting_agencies", CRAS, None))
     return rows
@@ -226,9 +234,9 @@ def dealer_tx(count: int) -> dict[str, Any]:
     }
 
 
-def agency_fl(count: int) -> dict[str, Any]:
+def agency_fl(count: int, risk: str | None = None) -> dict[str, Any]:
     """Determined Fri 8 May 2026 17:00 EDT: 30 days end Sun 7 June."""
-    return {
+    facts: dict[str, Any] = {
         "aware_at": "2026-05-04T10:00:00-04:00",
         "discovered_at": "2026-05-04T10:00:00-04:00",
         "determined_at": "2026-05-08T17:00:00-04:00",
@@ -236,6 +244,14 @@ def agency_fl(count: int) -> dict[str, Any]:
         "data_categories": ["name", "financial_account"],
         "affected": groups(FL=count),
     }
+    if risk is not None:
+        facts["risk"] = risk
+    return facts
+
+
+def dealer_tx_and_elsewhere(texas: int, **others: int) -> dict[str, Any]:
+    """The Texas dealer (determined Mon 6 Apr 2026 16:00 CDT) with customers of other states."""
+    return dealer_tx(texas) | {"affected": groups(TX=texas, **others)}
 
 
 def widgets_ma(categories: list[str], count: int) -> dict[str, Any]:
@@ -320,6 +336,42 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Row]]] = {
     "fl_agency_1001": (agency_fl(1001), fl(end(2026, 6, 8, 3), cra=True)),
     "fl_agency_1000": (agency_fl(1000), fl(end(2026, 6, 8, 3))),
     "fl_agency_499": (agency_fl(499), fl(end(2026, 6, 8, 3), ag=False)),
+    # 4b. Florida, risk none: the harm exception (§501.171(4)(c)) lifts only the notice to
+    # individuals. The Department is still told (600: 500 or more, 30 days after
+    # determination), and the written no-harm determination goes to it within 30 days of
+    # being made - counted from the breach determination, the earliest it can be (Sun 7 June).
+    "fl_agency_600_risk_none": (
+        agency_fl(600, risk="none"),
+        fl(end(2026, 6, 8, 3), harm_exception=end(2026, 6, 8, 3)),
+    ),
+    # The determination is owed for any number; the Department only at 500 or more.
+    "fl_agency_499_risk_none": (
+        agency_fl(499, risk="none"),
+        fl(end(2026, 6, 8, 3), ag=False, harm_exception=end(2026, 6, 8, 3)),
+    ),
+    # No individual is notified, so the credit bureaus (more than 1,000 notified) are not told.
+    "fl_agency_1001_risk_none": (
+        agency_fl(1001, risk="none"),
+        fl(end(2026, 6, 8, 3), harm_exception=end(2026, 6, 8, 3)),
+    ),
+    # 3b. Texas counts persons for the credit bureaus (more than 10,000 notified at one time),
+    # not Texas residents: 4,000 Texans with 3,000 Floridians and 4,000 Oklahomans are 11,000
+    # notified. The AG (250 or more Texas residents) by Wed 6 May, residents by Fri 5 June.
+    # Florida (clock: the same determination, 17:00 EDT): 30 days end Wed 6 May in the
+    # entity's zone (Central); the Department (3,000) and its credit bureaus (more than 1,000
+    # Floridians). Oklahoma's own obligations are outside the compared group.
+    "tx_dealer_4000_and_7000_elsewhere": (
+        dealer_tx_and_elsewhere(4000, FL=3000, OK=4000),
+        [
+            *tx(end(2026, 6, 6, 4), end(2026, 5, 7, 4), cra=True),
+            *fl(end(2026, 5, 7, 4), cra=True),
+        ],
+    ),
+    # 10,000 persons notified is not more than 10,000.
+    "tx_dealer_4000_and_6000_elsewhere": (
+        dealer_tx_and_elsewhere(4000, FL=3000, OK=3000),
+        [*tx(end(2026, 6, 6, 4), end(2026, 5, 7, 4)), *fl(end(2026, 5, 7, 4), cra=True)],
+    ),
     # 5. Massachusetts: AG and OCABR for any number of residents, no fixed period; a name
     # with an email address is not personal information there.
     "ma_one_resident": (widgets_ma(["name", "government_id"], 1), ma()),
@@ -514,10 +566,9 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Row]]] = {
     ),
     # 17. The responder judged the risk none. Washington and Colorado have a risk-of-harm
     # exception that lifts every notice. Florida's lifts only the individuals' notice: the
-    # Department is still told (600 >= 500), and the individuals' notice stays listed for
-    # the responder to waive (Herald's exception would drop both). New York's only
-    # exception (an inadvertent disclosure by authorised persons) is narrower than "no
-    # risk", so its notices stay; CA, TX, MA and IL have none.
+    # Department is still told (600 >= 500), and the written no-harm determination goes to
+    # it within 30 days. New York's only exception (an inadvertent disclosure by authorised
+    # persons) is narrower than "no risk", so its notices stay; CA, TX, MA and IL have none.
     "risk_none_in_eight_states": (
         {
             "aware_at": "2026-03-02T09:00:00-05:00",
@@ -532,7 +583,7 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Row]]] = {
             *ca(end(2026, 4, 2, 3), end(2026, 4, 17, 3)),
             *ny(end(2026, 4, 2, 3)),
             *tx(end(2026, 5, 2, 3), end(2026, 4, 2, 3)),
-            *fl(end(2026, 4, 2, 3)),
+            *fl(end(2026, 4, 2, 3), harm_exception=end(2026, 4, 2, 3)),
             *ma(),
             *il(),
         ],
@@ -585,6 +636,38 @@ def test_scenario(name: str) -> None:
     facts, expected = SCENARIOS[name]
 
     assert rows(obligations(facts)) == sorted(expected)
+
+
+def test_florida_s_written_determination_says_what_it_is() -> None:
+    facts, _ = SCENARIOS["fl_agency_600_risk_none"]
+
+    found = {o.id: o for o in obligations(facts)}
+    determination = found["us-fl-regulator-determination"]
+
+    assert determination.citation == "Fla. Stat. §501.171(4)(c)"
+    assert determination.clock == "determination"
+    assert determination.clock_started_at == datetime(2026, 5, 8, 21, 0, tzinfo=UTC)
+    assert determination.affected_count == 600
+    assert "risk-of-harm exception is used" in determination.reasons[0]
+    assert any("the earliest it can be made" in r for r in determination.reasons)
+    assert found["us-fl-regulator"].affected_count == 600
+
+
+def test_texas_credit_bureaus_count_every_person_notified() -> None:
+    facts, _ = SCENARIOS["tx_dealer_4000_and_7000_elsewhere"]
+
+    found = {o.id: o for o in obligations(facts)}
+    bureaus = found["us-tx-credit-reporting-agencies"]
+
+    assert bureaus.affected_count == 11000
+    assert "(11000 persons notified under US state laws: more than 10000)" in bureaus.reasons[0]
+    assert bureaus.reasons[1] == (
+        "11000 persons are notified under US state laws in this incident: 4000 Texas "
+        "residents and 7000 residents of other states (US-FL: 3000, US-OK: 4000); this "
+        "threshold counts every person notified, not only Texas residents."
+    )
+    # The AG's threshold still counts Texas residents.
+    assert found["us-tx-regulator"].affected_count == 4000
 
 
 def test_missing_clock_instants_are_warned() -> None:

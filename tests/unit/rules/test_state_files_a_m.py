@@ -18,6 +18,7 @@ from herald.rules.elements import ELEMENTS
 from herald.rules.statelaw import (
     DATA_DIR,
     Clock,
+    Counts,
     NoticeRule,
     StateLaw,
     Threshold,
@@ -206,12 +207,23 @@ def test_florida_follows_jurisdictions_md() -> None:
     florida = law("us-fl")
     version = in_force(florida, TODAY)
     assert florida.trigger == "access"
-    # The harm exception lifts only the individuals' notice (the Department's notice at 500
-    # or more stays), which the generic exception cannot express: it is quoted in the
-    # individuals' deadline instead.
-    assert florida.risk_of_harm_exception is None
+    # The harm exception lifts only the individuals' notice (and with it the credit bureaus',
+    # which concerns the notices sent); the Department's notice at 500 or more stays, and the
+    # written no-harm determination goes to the Department within 30 days, for any number.
+    exception = florida.risk_of_harm_exception
+    assert exception is not None
+    assert "consultation with relevant law-enforcement agencies" in exception.text
+    assert exception.lifts == ["individuals", "credit_reporting_agencies"]
+    assert exception.determination is not None
+    assert "Department of Legal Affairs" in exception.determination.recipient
+    assert exception.determination.threshold == at_least(1)
+    assert (exception.determination.timing.kind, exception.determination.timing.days) == (
+        DAYS,
+        30,
+    )
+    assert exception.determination.citation == "Fla. Stat. §501.171(4)(c)"
     assert "law-enforcement" in version.individuals.deadline
-    assert "within 30 days" in version.individuals.deadline
+    assert "no later than 30" in version.individuals.deadline
     assert version.clock == Clock.DETERMINATION
     assert (version.individuals.timing.kind, version.individuals.timing.days) == (DAYS, 30)
     department = only(version, Audience.REGULATOR)
@@ -225,6 +237,7 @@ def test_florida_follows_jurisdictions_md() -> None:
     assert cra is not None
     assert cra.threshold == more_than(1000)
     assert cra.threshold.met(1001) and not cra.threshold.met(1000)
+    assert cra.counts == Counts.RESIDENTS  # individuals notified under §501.171: in Florida
     assert version.individuals.content == ["breach_date", "nature_of_breach", "contact_info"]
     assert version.substitute is not None
     assert any("website" in method for method in version.substitute.methods)

@@ -16,6 +16,7 @@ import pytest
 from herald.models import Audience
 from herald.rules.statelaw import (
     DATA_DIR,
+    Counts,
     NoticeRule,
     StateLaw,
     TimingKind,
@@ -244,6 +245,9 @@ def test_texas_reference_values() -> None:
     for version in texas.versions:
         bureau = cra(version)
         assert bureau is not None and bureau.threshold.more_than == 10000
+        # "More than 10,000 persons": residents of other states count too (§9(2), (8)).
+        assert bureau.counts is Counts.ALL_NOTIFIED
+        assert all(n.counts is Counts.RESIDENTS for n in regulators(version).values())
     assert texas.trigger == "acquisition"
     assert texas.risk_of_harm_exception is None
 
