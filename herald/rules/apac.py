@@ -43,7 +43,7 @@ from herald.models import (
     Obligation,
     RiskLevel,
 )
-from herald.rules.base import Clock, Context, RegimeResult, slug
+from herald.rules.base import Clock, Context, RegimeResult
 from herald.rules.regime_data import (
     NoticeContent,
     ReportContent,
@@ -51,6 +51,7 @@ from herald.rules.regime_data import (
     VersionBase,
     VersionedFile,
     describe,
+    notice_obligation,
 )
 from herald.rules.risk import risk_for_groups
 
@@ -374,22 +375,17 @@ def build_obligation(
         clock_name: the law's name for the clock when it differs from ``start.name``
             (Singapore's "assessment").
     """
-    return Obligation(
+    return notice_obligation(
+        notice,
         regime=regime,
         audience=audience,
-        recipient=notice.recipient,
+        key=key,
+        start=start,
         due_at=due_at,
-        deadline=notice.deadline,
-        citation=notice.citation,
-        required_content=list(notice.content),
-        id=slug(regime, key),
-        clock=clock_name or start.name,
-        clock_started_at=start.started_at,
         jurisdictions=covered.jurisdictions,
-        affected_count=covered.count,
-        channels=list(notice.channels),
-        contact=notice.contact,
-        language=language,
+        count=covered.count,
         reasons=reasons,
         warnings=[*start.warnings, *warnings],
+        language=language,
+        clock_name=clock_name,
     )

@@ -43,6 +43,7 @@ from herald.rules.regime_data import (
     Strict,
     VersionBase,
     VersionedFile,
+    codes,
     load_regime_file,
 )
 
@@ -321,7 +322,7 @@ class EuNis2:
             id=slug(self.id, "regulator", key),
             clock=start.name if start else "incident_notification",
             clock_started_at=start.started_at if start else None,
-            jurisdictions=sorted({g.jurisdiction for g in facts.affected}),
+            jurisdictions=codes(facts.affected),
             affected_count=facts.total_affected(),
             channels=[Channel.REPORT],
             contact=authority.contact,
@@ -346,7 +347,7 @@ class EuNis2:
             id=slug(self.id, "other", "service-recipients"),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=sorted({g.jurisdiction for g in facts.affected}),
+            jurisdictions=codes(facts.affected),
             affected_count=facts.total_affected(),
             channels=list(rule.channels),
             language=self.law.languages.get(state, "en") if state else "en",

@@ -44,6 +44,7 @@ from herald.rules.base import (
     personal_data_involved,
     slug,
 )
+from herald.rules.regime_data import codes
 
 DATA_FILE = Path(__file__).parent / "data" / "gdpr.yaml"
 
@@ -281,7 +282,7 @@ class Gdpr:
             id=slug(self.id, "regulator", state),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=_codes(groups),
+            jurisdictions=codes(groups),
             affected_count=count,
             channels=list(rule.channels),
             contact=contact,
@@ -332,7 +333,7 @@ class Gdpr:
             id=slug(self.id, "individuals"),
             clock=start.name,
             clock_started_at=start.started_at,
-            jurisdictions=_codes(covered),
+            jurisdictions=codes(covered),
             affected_count=sum(g.count for g in covered),
             channels=list(rule.channels),
             language=self._language(covered),
@@ -406,10 +407,6 @@ def _lead_state(entity: Entity, established: list[str]) -> tuple[str, str, list[
         "(one-stop-shop, Art. 56(1)); only the lead authority is notified.",
         warnings,
     )
-
-
-def _codes(groups: list[AffectedGroup]) -> list[str]:
-    return sorted({g.jurisdiction for g in groups})
 
 
 def _describe(groups: list[AffectedGroup]) -> str:

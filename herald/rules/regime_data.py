@@ -18,11 +18,11 @@ kind: `ReportContent` for notices to authorities, media and other organisations,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
+from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -232,6 +232,80 @@ class NoticeRule(Strict):
     warnings: list[str] = Field(default_factory=list)
 
 
+class NoticeWords(Protocol):
+    """What a data file says about one notice: to whom, how, by when, with what."""
+
+    @property
+    def recipient(self) -> str: ...
+
+    @property
+    def contact(self) -> str: ...
+
+    @property
+    def deadline(self) -> str: ...
+
+    @property
+    def citation(self) -> str: ...
+
+    @property
+    def content(self) -> Sequence[str]: ...
+
+    @property
+    def channels(self) -> Sequence[Channel]: ...
+
+
+def notice_obligation(
+    words: NoticeWords,
+    *,
+    regime: str,
+    audience: Audience,
+    key: str,
+    start: Clock,
+    due_at: datetime | None,
+    jurisdictions: list[str],
+    count: int,
+    reasons: list[str],
+    warnings: list[str],
+    language: str = "en",
+    clock_name: str | None = None,
+) -> Obligation:
+    """The one place a data file's notice and a regime's decision become an obligation.
+
+    Args:
+        words: the file's notice (recipient, contact, deadline, citation, content, channels).
+        regime: the regime id; with ``key`` it makes the stable id ``<regime>-<key>``.
+        audience: who must be told.
+        key: the part of the id after the regime, e.g. ``regulator``.
+        start: the clock the deadline runs from.
+        due_at: the deadline instant, or None where the law sets no fixed period.
+        jurisdictions: the codes of the people covered.
+        count: how many people it covers.
+        reasons: why the obligation exists.
+        warnings: what a person must check.
+        language: the language of the notice.
+        clock_name: the law's name for the clock when it differs from ``start.name``.
+    """
+    return Obligation(
+        regime=regime,
+        audience=audience,
+        recipient=words.recipient,
+        due_at=due_at,
+        deadline=words.deadline,
+        citation=words.citation,
+        required_content=list(words.content),
+        id=slug(regime, key),
+        clock=clock_name or start.name,
+        clock_started_at=start.started_at,
+        jurisdictions=jurisdictions,
+        affected_count=count,
+        channels=list(words.channels),
+        contact=words.contact,
+        language=language,
+        reasons=reasons,
+        warnings=warnings,
+    )
+
+
 def rule_obligation(
     rule: NoticeRule,
     *,
@@ -259,22 +333,15 @@ def rule_obligation(
         reasons: why the obligation exists.
         warnings: what a person must check; the rule's own warnings follow them.
     """
-    return Obligation(
+    return notice_obligation(
+        rule,
         regime=regime,
         audience=audience,
-        recipient=rule.recipient,
+        key=key,
+        start=start,
         due_at=due_at,
-        deadline=rule.deadline,
-        citation=rule.citation,
-        required_content=list(rule.content),
-        id=slug(regime, key),
-        clock=start.name,
-        clock_started_at=start.started_at,
         jurisdictions=codes(groups),
-        affected_count=count,
-        channels=list(rule.channels),
-        contact=rule.contact,
-        language="en",
+        count=count,
         reasons=reasons,
         warnings=[*warnings, *rule.warnings],
     )
