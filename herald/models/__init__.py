@@ -9,7 +9,14 @@ from herald.models.drafts import (
     RenderedDraft,
     content_hash,
 )
-from herald.models.facts import AffectedGroup, Encryption, Entity, EntityContact, IncidentFacts
+from herald.models.facts import (
+    AffectedGroup,
+    Encryption,
+    Entity,
+    EntityContact,
+    IncidentDetails,
+    IncidentFacts,
+)
 from herald.models.incident import (
     IncidentInput,
     IncidentResult,
@@ -54,6 +61,7 @@ __all__ = [
     "Entity",
     "EntityContact",
     "Evaluation",
+    "IncidentDetails",
     "IncidentFacts",
     "IncidentInput",
     "IncidentResult",

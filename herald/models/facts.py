@@ -59,6 +59,31 @@ class AffectedGroup(BaseModel):
     data_categories: list[DataCategory] | None = None
 
 
+class IncidentDetails(BaseModel):
+    """What responders learn as the investigation goes on; reports print it where known.
+
+    None of these decide an obligation: they fill the fields of authority forms (HHS portal,
+    CAC report, NIS2 stages …) and notices. A field left empty is printed as "not yet
+    determined", except where a required element depends on it (delay reasons, identity
+    theft services), which shows a placeholder that blocks approval.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    cause: str = Field(default="", max_length=20_000, description="how it happened, root cause")
+    systems: str = Field(default="", max_length=5_000, description="systems or media affected")
+    breach_period: str = Field(default="", max_length=300, description="date or range, in words")
+    ended_at: AwareDatetime | None = Field(default=None, description="when the breach stopped")
+    records_count: int | None = Field(default=None, ge=0)
+    malicious: bool | None = Field(default=None, description="unlawful or malicious act suspected")
+    cross_border: bool | None = Field(default=None, description="impact in other states possible")
+    indicators: str = Field(default="", max_length=20_000, description="indicators of compromise")
+    safeguards: str = Field(default="", max_length=20_000, description="protections before it")
+    delay_reasons: str = Field(default="", max_length=5_000)
+    identity_theft_services: str = Field(default="", max_length=5_000)
+    law_enforcement_delay: bool | None = None
+
+
 class IncidentFacts(BaseModel):
     """What is known about an incident; every change re-runs assessment."""
 
@@ -76,6 +101,7 @@ class IncidentFacts(BaseModel):
     title: str = Field(default="Security incident", max_length=300)
     description: str = Field(default="", max_length=20_000)
     remediation: str = Field(default="", max_length=20_000)
+    details: IncidentDetails = Field(default_factory=IncidentDetails)
 
     @model_validator(mode="after")
     def _ordered_instants(self) -> IncidentFacts:
@@ -97,6 +123,7 @@ class IncidentFacts(BaseModel):
         """Keys the contract does not define; kept, but reported so a typo is noticed."""
         found = [f"{key}" for key in (self.model_extra or {})]
         found += [f"entity.{key}" for key in (self.entity.model_extra or {})]
+        found += [f"details.{key}" for key in (self.details.model_extra or {})]
         for index, group in enumerate(self.affected):
             found += [f"affected.{index}.{key}" for key in (group.model_extra or {})]
         return found

@@ -76,6 +76,23 @@ def affected_for(
     return counted or sum(g.count for g in facts.affected if _in_scope(g.jurisdiction, scope))
 
 
+def form_of(obligation: Obligation) -> str:
+    """Which of a regime's forms an obligation is: its id after `<regime>-<audience>`.
+
+    "eu-nis2-regulator-early-warning" is form "early-warning"; "gdpr-regulator-de" is "de";
+    an obligation with one form only has "". Templates branch on it (NIS2 stages, APPI
+    preliminary and final reports).
+    """
+    prefix = f"{obligation.regime}-{str(obligation.audience).replace('_', '-')}"
+    return obligation.id[len(prefix) :].strip("-") if obligation.id.startswith(prefix) else ""
+
+
+def notice_url(contact: EntityContact | None) -> str | None:
+    """Where the full notice can be read online: the contact point's website, if any."""
+    website = (contact.website or "").strip() if contact else ""
+    return website if website.startswith(("https://", "http://")) else None
+
+
 def contact_view(contact: EntityContact | None) -> dict[str, object]:
     """The contact point as printed; `complete` when it names a way to reach someone.
 
@@ -104,6 +121,7 @@ def build_context(
     assessment: Assessment | None,
     language: str,
     details: NoticeDetails,
+    compact: bool = False,
 ) -> dict[str, object]:
     """Everything a template may use for one draft, already formatted for `language`.
 
@@ -113,7 +131,9 @@ def build_context(
         obligation: the obligation the draft fulfils.
         assessment: the population summary, if any.
         language: the language being rendered.
-        details: optional details (delay reasons, breach period …).
+        details: overrides for `facts.details` (delay reasons, breach period …) and the
+            notice date.
+        compact: ask pointer templates (SMS) for their shortest wording.
 
     Returns:
         The template context; see the templates for how each key is used.
@@ -129,6 +149,15 @@ def build_context(
     discovered_date = day(discovered.astimezone(zone).date()) if discovered else None
     categories = categories_for(facts, obligation, assessment)
     affected = affected_for(facts, obligation, assessment)
+    known = facts.details
+    details = {
+        "delay_reasons": known.delay_reasons,
+        "breach_period": known.breach_period,
+        "records_count": known.records_count,
+        "identity_theft_services": known.identity_theft_services,
+        "law_enforcement_delay": known.law_enforcement_delay,
+        **details,
+    }  # type: ignore[assignment]
     records = details.get("records_count")
     notice_date = details.get("notice_date")
     risk = facts.risk or (assessment.risk if assessment else None)
@@ -154,9 +183,21 @@ def build_context(
             "encrypted": facts.encryption.encrypted,
             "key_compromised": facts.encryption.key_compromised,
             "risk": str(risk) if risk else None,
+            "cause": known.cause.strip(),
+            "systems": known.systems.strip(),
+            "ended_at": (
+                l10n.format_utc(known.ended_at, language, us_style=us_style)
+                if known.ended_at
+                else None
+            ),
+            "malicious": known.malicious,
+            "cross_border": known.cross_border,
+            "indicators": known.indicators.strip(),
+            "safeguards": known.safeguards.strip(),
         },
         "obligation": {
             "id": obligation.id,
+            "form": form_of(obligation),
             "regime": obligation.regime,
             "audience": str(obligation.audience),
             "recipient": obligation.recipient,
@@ -173,6 +214,8 @@ def build_context(
             "records_text": l10n.format_count(records, language) if records else None,
         },
         "contact": contact_view(facts.entity.contact),
+        "notice_url": notice_url(facts.entity.contact),
+        "compact": compact,
         "consequences": l10n.likely_consequences(categories, language),
         "government_id_exposed": DataCategory.GOVERNMENT_ID in categories,
         # US state laws point readers to the nationwide credit bureaus when ids leaked.

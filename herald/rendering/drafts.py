@@ -23,6 +23,14 @@ from herald.settings import get_settings
 logger = logging.getLogger(__name__)
 
 SUBJECT_PREFIX = "Subject:"
+TITLE_PREFIX = "Title:"
+# The first line of these channels' templates is a header the renderer moves out of the body:
+# an email's or report's subject, a push notification's title.
+HEADER_PREFIX: dict[Channel, str] = {
+    Channel.EMAIL: SUBJECT_PREFIX,
+    Channel.REPORT: SUBJECT_PREFIX,
+    Channel.PUSH: TITLE_PREFIX,
+}
 
 
 def render_drafts(
@@ -155,12 +163,15 @@ def _render(
     output = env.get_template(name).render(context)
     subject: str | None = None
     first, _, rest = output.lstrip("\n").partition("\n")
-    if first.startswith(SUBJECT_PREFIX):
-        subject, output = " ".join(first[len(SUBJECT_PREFIX) :].split()), rest
-    if channel == Channel.EMAIL and not subject:
-        raise templates.TemplateContractError(f"{name}: an email must start with 'Subject: ...'")
-    if subject is not None and channel not in (Channel.EMAIL, Channel.REPORT):
-        raise templates.TemplateContractError(f"{name}: only email and report have a subject")
+    prefix = next((p for p in (SUBJECT_PREFIX, TITLE_PREFIX) if first.startswith(p)), None)
+    if prefix is not None:
+        if HEADER_PREFIX.get(channel) != prefix:
+            raise templates.TemplateContractError(f"{name}: a {channel} draft has no '{prefix}'")
+        subject, output = " ".join(first[len(prefix) :].split()), rest
+    if channel in (Channel.EMAIL, Channel.PUSH) and not subject:
+        raise templates.TemplateContractError(
+            f"{name}: a {channel} draft must start with '{HEADER_PREFIX[channel]} ...'"
+        )
     body = _tidy(output)
     if obligation.audience == Audience.INDIVIDUALS and RECIPIENT_NAME_TOKEN not in body:
         raise templates.TemplateContractError(f"{name}: no {RECIPIENT_NAME_TOKEN} in the notice")

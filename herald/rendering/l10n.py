@@ -1,7 +1,7 @@
 """Localised labels, phrases and date/number formats used when rendering notices.
 
-A small stand-in until Babel is adopted: it covers the languages Herald ships templates
-for (en, de, fr, zh-CN) and falls back to English for anything else.
+Dates and numbers come from Babel; labels and phrases from the language files in
+`herald/rendering/locales`. A language without a file falls back to English.
 """
 
 from __future__ import annotations
@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 from herald.models.vocabulary import DataCategory
+from herald.rendering import locales
 
 FALLBACK_LANGUAGE = "en"
 
@@ -74,18 +78,25 @@ def _base(language: str) -> str:
     return canonical if canonical.startswith("zh") else canonical.split("-")[0]
 
 
-_MONTHS = {
-    "en": "January February March April May June July August September October November "
-    "December".split(),
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November "
-    "Dezember".split(),
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre "
-    "décembre".split(),
-}
+def locale_language(language: str) -> str:
+    """The language file (`herald/rendering/locales`) that serves `language`, else English."""
+    return normalise_language(language, locales.languages()) or FALLBACK_LANGUAGE
+
+
+def locale_data(language: str) -> locales.LocaleData:
+    """Labels, phrases and markers for `language` (English when it has no file)."""
+    return locales.load(locale_language(language))
+
+
+def _babel_locale(language: str, us_style: bool) -> str:
+    # English notices to US residents write the month first; elsewhere day first.
+    if _base(language) == "en":
+        return "en_US" if us_style else "en_GB"
+    return locale_data(language).babel
 
 
 def format_date(value: date, language: str, *, us_style: bool = False) -> str:
-    """Format a calendar date the way a reader of `language` expects.
+    """Format a calendar date the way a reader of `language` expects (Babel's long form).
 
     Args:
         value: the date.
@@ -93,18 +104,9 @@ def format_date(value: date, language: str, *, us_style: bool = False) -> str:
         us_style: month first ("March 1, 2026") for English notices to US residents.
 
     Returns:
-        e.g. "1 March 2026", "1. März 2026", "1er mars 2026", "2026年3月1日".
+        e.g. "1 March 2026", "1. März 2026", "1 de março de 2026", "2026年3月1日".
     """
-    base = _base(language)
-    if base.startswith("zh"):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if base == "de":
-        return f"{value.day}. {_MONTHS['de'][value.month - 1]} {value.year}"
-    if base == "fr":
-        day = "1er" if value.day == 1 else str(value.day)
-        return f"{day} {_MONTHS['fr'][value.month - 1]} {value.year}"
-    month = _MONTHS["en"][value.month - 1]
-    return f"{month} {value.day}, {value.year}" if us_style else f"{value.day} {month} {value.year}"
+    return babel_dates.format_date(value, "long", locale=_babel_locale(language, us_style))
 
 
 def format_utc(value: datetime, language: str, *, us_style: bool = False) -> str:
@@ -115,114 +117,21 @@ def format_utc(value: datetime, language: str, *, us_style: bool = False) -> str
 
 def format_count(value: int, language: str) -> str:
     """Format a whole number with the reader's digit grouping ("1,250", "1.250", "1 250")."""
-    grouped = f"{value:,}"
-    base = _base(language)
-    if base == "de":
-        return grouped.replace(",", ".")
-    if base == "fr":
-        return grouped.replace(",", " ")
-    return grouped
-
-
-# "on or before <date>": the estimate used for a breach date when only discovery is known.
-_ON_OR_BEFORE = {
-    "en": "on or before {date}",
-    "de": "am oder vor dem {date}",
-    "fr": "le {date} ou avant",
-    "zh-CN": "{date}或之前",
-}
+    return babel_numbers.format_decimal(value, locale=_babel_locale(language, us_style=False))
 
 
 def on_or_before(value: str, language: str) -> str:
     """Phrase an estimated date as "on or before <value>" in the notice language."""
-    return _ON_OR_BEFORE.get(_base(language), _ON_OR_BEFORE["en"]).format(date=value)
-
-
-_C = DataCategory
-CATEGORY_LABELS: dict[str, dict[DataCategory, str]] = {
-    "en": {
-        _C.NAME: "Name",
-        _C.EMAIL: "Email address",
-        _C.PHONE: "Telephone number",
-        _C.POSTAL_ADDRESS: "Postal address",
-        _C.DATE_OF_BIRTH: "Date of birth",
-        _C.GOVERNMENT_ID: "Government-issued identification number (such as a Social Security, "
-        "driver's license or passport number)",
-        _C.FINANCIAL_ACCOUNT: "Financial account number",
-        _C.PAYMENT_CARD: "Payment card number",
-        _C.ACCOUNT_CREDENTIALS: "Account credentials (username or email address with password "
-        "or security questions)",
-        _C.HEALTH: "Health or medical information",
-        _C.BIOMETRIC: "Biometric data",
-        _C.GENETIC: "Genetic data",
-        _C.PRECISE_LOCATION: "Precise location data",
-        _C.CHILDREN: "Personal data of children",
-        _C.OTHER: "Other personal data",
-    },
-    "de": {
-        _C.NAME: "Name",
-        _C.EMAIL: "E-Mail-Adresse",
-        _C.PHONE: "Telefonnummer",
-        _C.POSTAL_ADDRESS: "Postanschrift",
-        _C.DATE_OF_BIRTH: "Geburtsdatum",
-        _C.GOVERNMENT_ID: "Nummer eines amtlichen Ausweisdokuments (z. B. Personalausweis, "
-        "Reisepass oder Führerschein)",
-        _C.FINANCIAL_ACCOUNT: "Kontonummer",
-        _C.PAYMENT_CARD: "Zahlungskartennummer",
-        _C.ACCOUNT_CREDENTIALS: "Zugangsdaten (Benutzername oder E-Mail-Adresse mit Passwort "
-        "oder Sicherheitsfragen)",
-        _C.HEALTH: "Gesundheitsdaten",
-        _C.BIOMETRIC: "Biometrische Daten",
-        _C.GENETIC: "Genetische Daten",
-        _C.PRECISE_LOCATION: "Genaue Standortdaten",
-        _C.CHILDREN: "Personenbezogene Daten von Kindern",
-        _C.OTHER: "Sonstige personenbezogene Daten",
-    },
-    "fr": {
-        _C.NAME: "Nom",
-        _C.EMAIL: "Adresse électronique",
-        _C.PHONE: "Numéro de téléphone",
-        _C.POSTAL_ADDRESS: "Adresse postale",
-        _C.DATE_OF_BIRTH: "Date de naissance",
-        _C.GOVERNMENT_ID: "Numéro d'une pièce d'identité officielle (carte d'identité, "
-        "passeport ou permis de conduire)",
-        _C.FINANCIAL_ACCOUNT: "Numéro de compte financier",
-        _C.PAYMENT_CARD: "Numéro de carte de paiement",
-        _C.ACCOUNT_CREDENTIALS: "Identifiants de connexion (nom d'utilisateur ou adresse "
-        "électronique et mot de passe ou questions de sécurité)",
-        _C.HEALTH: "Données de santé",
-        _C.BIOMETRIC: "Données biométriques",
-        _C.GENETIC: "Données génétiques",
-        _C.PRECISE_LOCATION: "Données de localisation précise",
-        _C.CHILDREN: "Données à caractère personnel d'enfants",
-        _C.OTHER: "Autres données à caractère personnel",
-    },
-    "zh-CN": {
-        _C.NAME: "姓名",
-        _C.EMAIL: "电子邮件地址",
-        _C.PHONE: "电话号码",
-        _C.POSTAL_ADDRESS: "邮寄地址",
-        _C.DATE_OF_BIRTH: "出生日期",
-        _C.GOVERNMENT_ID: "政府签发的身份证件号码（如社会安全号码、驾驶证号码或护照号码）",
-        _C.FINANCIAL_ACCOUNT: "金融账户号码",
-        _C.PAYMENT_CARD: "支付卡号码",
-        _C.ACCOUNT_CREDENTIALS: "账户登录凭证（用户名或电子邮件地址及密码或安全问题）",
-        _C.HEALTH: "健康或医疗信息",
-        _C.BIOMETRIC: "生物识别信息",
-        _C.GENETIC: "基因数据",
-        _C.PRECISE_LOCATION: "精确位置信息",
-        _C.CHILDREN: "儿童个人信息",
-        _C.OTHER: "其他个人信息",
-    },
-}
+    return locale_data(language).on_or_before.format(date=value)
 
 
 def category_labels(categories: Iterable[DataCategory], language: str) -> list[str]:
     """Human-readable labels for data categories, in the given order."""
-    labels = CATEGORY_LABELS.get(_base(language), CATEGORY_LABELS["en"])
+    labels = locale_data(language).categories
     return [labels[category] for category in categories]
 
 
+_C = DataCategory
 # Likely consequences, written as noun phrases so that one text serves both a notice to the
 # person ("what this means for you") and a report about them to a regulator.
 _CONSEQUENCE_OF: dict[DataCategory, str] = {
@@ -240,81 +149,13 @@ _CONSEQUENCE_OF: dict[DataCategory, str] = {
     _C.PRECISE_LOCATION: "location",
     _C.CHILDREN: "children",
 }
-# Most direct harm first.
-_CONSEQUENCE_ORDER = (
-    "credentials",
-    "financial",
-    "identity",
-    "sensitive",
-    "location",
-    "children",
-    "phishing",
-)
-_CONSEQUENCES: dict[str, dict[str, str]] = {
-    "en": {
-        "credentials": "Unauthorised access to online accounts, including other accounts "
-        "that use the same password",
-        "financial": "Fraudulent payments or other financial loss",
-        "identity": "Identity theft or fraud, such as credit or accounts opened in "
-        "another person's name",
-        "phishing": "Phishing, scam or other unsolicited messages that use the exposed "
-        "details to appear genuine",
-        "sensitive": "Disclosure of sensitive information, which may cause distress, "
-        "embarrassment or discrimination",
-        "location": "Disclosure of whereabouts, with possible risks to physical safety",
-        "children": "Heightened risks for children, who may be less able to recognise "
-        "misuse of their data",
-        "general": "Loss of control over the personal data concerned",
-    },
-    "de": {
-        "credentials": "Unbefugter Zugriff auf Online-Konten, auch auf andere Konten mit "
-        "demselben Passwort",
-        "financial": "Betrügerische Zahlungen oder sonstige finanzielle Verluste",
-        "identity": "Identitätsdiebstahl oder -betrug, etwa Kredite oder Konten auf fremden Namen",
-        "phishing": "Phishing-, Betrugs- oder sonstige unerwünschte Nachrichten, die die "
-        "offengelegten Angaben nutzen, um echt zu wirken",
-        "sensitive": "Offenlegung sensibler Informationen, die zu Belastung, Bloßstellung "
-        "oder Diskriminierung führen kann",
-        "location": "Offenlegung des Aufenthaltsorts mit möglichen Risiken für die "
-        "körperliche Sicherheit",
-        "children": "Erhöhte Risiken für Kinder, die einen Missbrauch ihrer Daten "
-        "schlechter erkennen können",
-        "general": "Verlust der Kontrolle über die betroffenen personenbezogenen Daten",
-    },
-    "fr": {
-        "credentials": "Accès non autorisé à des comptes en ligne, y compris d'autres "
-        "comptes utilisant le même mot de passe",
-        "financial": "Paiements frauduleux ou autres pertes financières",
-        "identity": "Usurpation d'identité ou fraude, par exemple l'ouverture de crédits "
-        "ou de comptes au nom d'autrui",
-        "phishing": "Messages d'hameçonnage, d'escroquerie ou autres messages non "
-        "sollicités utilisant les données exposées pour paraître authentiques",
-        "sensitive": "Divulgation d'informations sensibles, susceptible de causer détresse, "
-        "atteinte à la réputation ou discrimination",
-        "location": "Divulgation de la localisation, avec des risques possibles pour la "
-        "sécurité physique",
-        "children": "Risques accrus pour les enfants, moins à même de détecter une "
-        "utilisation abusive de leurs données",
-        "general": "Perte de maîtrise des données à caractère personnel concernées",
-    },
-    "zh-CN": {
-        "credentials": "在线账户遭未经授权的访问，包括使用相同密码的其他账户",
-        "financial": "欺诈性付款或其他经济损失",
-        "identity": "身份盗用或欺诈，例如他人冒名申请信贷或开立账户",
-        "phishing": "利用泄露信息冒充可信来源的网络钓鱼、诈骗或其他骚扰信息",
-        "sensitive": "敏感信息被披露，可能造成困扰、名誉受损或歧视",
-        "location": "行踪信息被披露，可能危及人身安全",
-        "children": "儿童识别其数据被滥用的能力较弱，风险更高",
-        "general": "对相关个人信息失去控制",
-    },
-}
 
 
 def likely_consequences(categories: Iterable[DataCategory], language: str) -> list[str]:
-    """Likely consequences of exposing these categories, most specific first.
+    """Likely consequences of exposing these categories, most direct harm first.
 
     Always ends with the general loss of control, which applies to every breach.
     """
-    texts = _CONSEQUENCES.get(_base(language), _CONSEQUENCES["en"])
+    texts = locale_data(language).consequences
     keys = {_CONSEQUENCE_OF[c] for c in categories if c in _CONSEQUENCE_OF}
-    return [texts[key] for key in _CONSEQUENCE_ORDER if key in keys] + [texts["general"]]
+    return [texts[key] for key in locales.CONSEQUENCE_KEYS if key in keys] + [texts["general"]]
