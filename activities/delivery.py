@@ -18,6 +18,7 @@ from herald.models.messages import (
     SendNoticeBatchResult,
 )
 from herald.population import iter_rows, verify_population
+from herald.rendering import l10n
 from herald.store.ledger import Ledger
 
 # People claimed and sent per ledger transaction; also the heartbeat interval.
@@ -34,25 +35,19 @@ def covers(jurisdictions: list[str], person_jurisdiction: str) -> bool:
 
 
 def pick_message(spec: CampaignSpec, language: str | None) -> ApprovedMessage:
-    """The approved text in the person's language: exact tag, then primary subtag, then the
-    obligation's default language, then the first one approved."""
-    by_tag = {m.language.lower(): m for m in spec.messages}
-    if language:
-        tag = language.lower()
-        if tag in by_tag:
-            return by_tag[tag]
-        primary = tag.split("-")[0]
-        for message in spec.messages:
-            if message.language.lower().split("-")[0] == primary:
-                return message
-    return by_tag.get(spec.default_language.lower(), spec.messages[0])
+    """The approved text in the person's language, matched as the renderer matched it
+    (herald.rendering.l10n: "en-US" reads "en", "zh-TW" never reads "zh-CN"), else the
+    obligation's default language, else the first one approved."""
+    by_language = {m.language: m for m in spec.messages}
+    chosen = l10n.choose_language(language, by_language, spec.default_language)
+    return by_language[chosen] if chosen else spec.messages[0]
 
 
 def personalise(message: ApprovedMessage, person: Person, spec: CampaignSpec) -> OutgoingMessage:
     """Fill the recipient's name into the approved text (the only per-person change)."""
     to = contact_point(person, spec.channel)
     assert to is not None, "choose_channel guarantees a contact point"
-    name = person.name or _FALLBACK_NAME.get(message.language.split("-")[0], "customer")
+    name = person.name or l10n.locale_data(message.language).recipient_fallback
     return OutgoingMessage(
         incident_id=spec.incident_id,
         person_id=person.id,
@@ -64,9 +59,6 @@ def personalise(message: ApprovedMessage, person: Person, spec: CampaignSpec) ->
         content_hash=message.content_hash,
         idempotency_key=make_idempotency_key(spec.incident_id, person.id, spec.channel),
     )
-
-
-_FALLBACK_NAME = {"en": "customer", "zh": "用户", "de": "Kundin, Kunde", "fr": "client"}
 
 
 class DeliveryActivities:

@@ -11,7 +11,7 @@ from herald.models.messages import (
     RenderDraftsInput,
     RenderDraftsResult,
 )
-from herald.render import render_drafts
+from herald.render import render_all
 from herald.settings import Settings
 
 
@@ -32,12 +32,13 @@ class ObligationActivities:
     @activity.defn
     def render_drafts(self, inp: RenderDraftsInput) -> RenderDraftsResult:
         """Render every draft the obligations call for."""
-        drafts = render_drafts(
+        outcome = render_all(
             incident_id=inp.incident_id,
             facts=inp.facts,
             obligations=inp.obligations,
             assessment=inp.assessment,
             channel_order=inp.channel_order,
             templates_dir=self._settings.templates_dir,
+            limits=inp.limits,
         )
-        return RenderDraftsResult(drafts=drafts)
+        return RenderDraftsResult(drafts=outcome.drafts, skipped=outcome.skipped)

@@ -49,9 +49,10 @@ def _alternatives(entries: list[str | list[str]]) -> Alternatives:
     return tuple((entry,) if isinstance(entry, str) else tuple(entry) for entry in entries)
 
 
-def _tables() -> tuple[
-    dict[str, dict[str, Alternatives]], dict[str, dict[str, Alternatives]], dict[str, dict[str, str]]
-]:
+MarkerTable = dict[str, dict[str, Alternatives]]
+
+
+def _tables() -> tuple[MarkerTable, MarkerTable, dict[str, dict[str, str]]]:
     # Read once at import: the workflow checks revisions with these tables and must not
     # touch files while it runs.
     markers, pointer, shown = {}, {}, {}

@@ -97,6 +97,7 @@ async def drive_incident(
         profile=load_profile(EXAMPLES / "profile.yaml"),
         commander=COMMANDER,
         approvals_required=2,
+        sms_max_segments=settings.sms_max_segments,
     )
     async with build_worker(client, settings, task_queue=task_queue):
         await incidents.start(inp)

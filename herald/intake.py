@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from herald.models import IncidentFacts, IncidentInput, OrganisationProfile
+from herald.models.drafts import ChannelLimits
 from herald.population import open_population
 
 
@@ -23,6 +24,7 @@ def new_incident(
     team: list[str] | None = None,
     incident_id: str | None = None,
     approvals_required: int = 2,
+    sms_max_segments: int = 3,
 ) -> IncidentInput:
     """The input of an IncidentWorkflow.
 
@@ -41,5 +43,6 @@ def new_incident(
         approvals_required=approvals_required,
         team_contacts=list(dict.fromkeys([*(profile.team if profile else []), *(team or [])])),
         profile=profile,
+        limits=ChannelLimits(sms_max_segments=sms_max_segments),
         **extra,
     )

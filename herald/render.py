@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from herald.content import check_required_content
 from herald.rendering.context import NoticeDetails
-from herald.rendering.drafts import SUBJECT_PREFIX, render_drafts
+from herald.rendering.drafts import SUBJECT_PREFIX, RenderOutcome, render_all, render_drafts
 from herald.rendering.sms import SmsEncoding, sms_segments
 from herald.rendering.templates import (
     CHANNEL_FORMAT,
@@ -35,9 +35,11 @@ __all__ = [
     "DEFAULT_REGIME",
     "SUBJECT_PREFIX",
     "NoticeDetails",
+    "RenderOutcome",
     "SmsEncoding",
     "TemplateContractError",
     "check_required_content",
+    "render_all",
     "render_drafts",
     "resolve_template",
     "sms_segments",

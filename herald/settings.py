@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     )
     templates_dir: Path = PROJECT_ROOT / "templates"
     approvals_required: int = Field(default=2, ge=1, le=5)
+    sms_max_segments: int = Field(
+        default=3, ge=1, le=10, description="longest SMS a draft may be, in billed segments"
+    )
     codec_keys: str | None = Field(
         default=None,
         description="comma-separated id:base64key pairs, newest last; unset = a key file in home",

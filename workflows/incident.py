@@ -14,7 +14,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
     from activities.obligations import ObligationActivities
     from activities.population import PopulationActivities
-    from herald.content import check_required_content
     from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError, campaign_key
     from herald.models import (
         FILED_STATUSES,
@@ -55,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         WaiveObligationInput,
         WaiveObligationResult,
     )
+    from herald.rendering.checks import check_draft
     from workflows.campaign import NotificationCampaignWorkflow
     from workflows.regulator_report import REPORT_EVENT_SIGNAL, RegulatorReportWorkflow
 
@@ -180,9 +180,12 @@ class IncidentWorkflow:
                 obligations=state.obligations_to_draft(),
                 assessment=state.assessment,
                 channel_order=state.inp.channel_order,
+                limits=state.inp.limits,
             ),
             start_to_close_timeout=_SHORT,
         )
+        for skipped in rendered.skipped:
+            state.note_skipped_translation(skipped, workflow.now())
         return state.merge_drafts(rendered.drafts, workflow.now())
 
     async def _advance(self) -> None:
@@ -402,10 +405,16 @@ class IncidentWorkflow:
         """A person rewrites a draft: a new version they cannot approve themselves."""
         draft = self._state.draft(inp.draft_id)
         item = self._state.obligation(draft.obligation_id)
-        missing = check_required_content(
-            inp.body, inp.subject, item.required_content, draft.language, draft.channel
+        missing, problems = check_draft(
+            channel=draft.channel,
+            subject=inp.subject,
+            body=inp.body,
+            link=draft.link,
+            required=item.required_content,
+            language=draft.language,
+            limits=self._state.inp.limits,
         )
-        self._state.revise(inp, missing, workflow.now())
+        self._state.revise(inp, missing, problems, workflow.now())
         self._wake += 1
         return self._state.decision(inp.draft_id)
 

@@ -10,6 +10,7 @@ import typer
 from herald.cli import bench, drafts, incidents, reports
 from herald.cli.demo import demo
 from herald.cli.obligations import obligations
+from herald.cli.preview import preview
 from herald.cli.server import dev, worker
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.add_typer(drafts.app, name="drafts")
 app.add_typer(reports.app, name="reports")
 app.add_typer(bench.app, name="bench")
 app.command()(obligations)
+app.command()(preview)
 app.command()(dev)
 app.command()(worker)
 app.command()(demo)

@@ -39,10 +39,11 @@ def list_drafts(incident_id: str, as_json: JsonFlag = False) -> None:
                 d.state,
                 f"{len(d.approvals)}/{current.approvals_required}",
                 ",".join(d.missing_elements) or "-",
+                str(len(d.problems)) if d.problems else "-",
             ]
             for d in current.drafts
         ],
-        ["draft", "version", "state", "approvals", "missing"],
+        ["draft", "version", "state", "approvals", "missing", "problems"],
     )
 
 
@@ -57,12 +58,35 @@ def show(incident_id: str, draft_id: str, as_json: JsonFlag = False) -> None:
     typer.echo(f"hash: {draft.content_hash}")
     if draft.missing_elements:
         typer.echo(f"MISSING required content: {', '.join(draft.missing_elements)}")
+    for problem in draft.problems:
+        typer.echo(f"PROBLEM: {problem}")
     for approval in draft.approvals:
         typer.echo(f"approved by {approval.approver} at {approval.at.isoformat()}")
     typer.echo("-" * 72)
-    if draft.subject:
-        typer.echo(f"Subject: {draft.subject}\n")
-    typer.echo(draft.body)
+    typer.echo("".join(draft.version_text(draft.version).lines()), nl=False)
+
+
+@app.command("diff")
+def diff(
+    incident_id: str,
+    draft_id: str,
+    old: Annotated[
+        int | None, typer.Option("--from", help="older version (default: the one before)")
+    ] = None,
+    new: Annotated[
+        int | None, typer.Option("--to", help="newer version (default: the current one)")
+    ] = None,
+) -> None:
+    """Show what changed between two versions of a draft (unified diff)."""
+    draft = _find(incident_id, draft_id)
+    new = new or draft.version
+    old = old or new - 1
+    try:
+        text = draft.diff(old, new)
+    except KeyError as exc:
+        known = ", ".join(f"v{v.version}" for v in draft.history) + f", v{draft.version}"
+        fail(f"draft {draft_id} has no version {exc.args[0]} (versions: {known.lstrip(', ')})", 2)
+    typer.echo(text or f"v{old} and v{new} are identical", nl=not text)
 
 
 @app.command("approve")

@@ -62,6 +62,7 @@ def start(
             team=team,
             incident_id=incident_id,
             approvals_required=config.approvals_required,
+            sms_max_segments=config.sms_max_segments,
         )
         typer.echo(await (await incidents()).start(inp))
 

@@ -17,6 +17,7 @@ from herald.models import (
     Waiver,
     content_hash,
 )
+from herald.models.drafts import SkippedTranslation
 from herald.models.messages import (
     ApproveDraftInput,
     DraftDecisionResult,
@@ -75,12 +76,14 @@ class DraftReview:
             if current is not None and current.rendered_hash == item.content_hash:
                 if current.author == SYSTEM_ACTOR:
                     current.missing_elements = item.missing_elements
+                    current.problems = item.problems
                 continue
             if current is not None and current.author != SYSTEM_ACTOR:
                 self._review_revision(current, item.content_hash, now)
                 changed.append(item.id)
                 continue
             version = current.version + 1 if current else 1
+            history = [*current.history, current.version_text(current.version)] if current else []
             self.drafts[item.id] = Draft(
                 id=item.id,
                 obligation_id=item.obligation_id,
@@ -90,16 +93,29 @@ class DraftReview:
                 version=version,
                 subject=item.subject,
                 body=item.body,
+                link=item.link,
                 content_hash=item.content_hash,
                 rendered_hash=item.content_hash,
                 author=SYSTEM_ACTOR,
                 created_at=now,
                 missing_elements=item.missing_elements,
+                problems=item.problems,
+                history=history,
             )
             changed.append(item.id)
             self.log(now, SYSTEM_ACTOR, "draft.rendered", f"{item.id} v{version}")
             self._reopen_report_of(self.drafts[item.id], now)
         return changed
+
+    def note_skipped_translation(self, skipped: SkippedTranslation, now: datetime) -> None:
+        """Record on the timeline that some readers get another language, and why."""
+        self.log(
+            now,
+            SYSTEM_ACTOR,
+            "draft.translation_skipped",
+            f"{skipped.obligation_id} {skipped.channel} {skipped.language}: lacks "
+            f"{', '.join(skipped.missing)}; served in {skipped.served_in}",
+        )
 
     def _review_revision(self, draft: Draft, rendered_hash: str, now: datetime) -> None:
         """New facts changed the text Herald would render under a person's revision.
@@ -166,6 +182,8 @@ class DraftReview:
             raise LifecycleError(
                 f"draft {draft.id} lacks required content: {', '.join(draft.missing_elements)}"
             )
+        if draft.problems:
+            raise LifecycleError(f"draft {draft.id} cannot be sent: {'; '.join(draft.problems)}")
         who = same_person(inp.approver)
         if who == same_person(draft.author):
             raise LifecycleError(f"{inp.approver} wrote draft {draft.id} and cannot approve it")
@@ -216,24 +234,35 @@ class DraftReview:
         draft = self.draft(inp.draft_id)
         if draft.state is DraftState.APPROVED:
             raise LifecycleError(f"draft {draft.id} is approved; it can no longer be edited")
-        if content_hash(inp.subject, inp.body) == draft.content_hash:
+        if content_hash(inp.subject, inp.body, draft.link) == draft.content_hash:
             raise LifecycleError("the revision is identical to the current version")
         return draft
 
-    def revise(self, inp: ReviseDraftInput, missing: list[str], now: datetime) -> Draft:
-        """Make a new version written by a person, who then cannot approve it."""
+    def revise(
+        self, inp: ReviseDraftInput, missing: list[str], problems: list[str], now: datetime
+    ) -> Draft:
+        """Make a new version written by a person, who then cannot approve it.
+
+        Args:
+            inp: the revision.
+            missing: required elements the new text lacks.
+            problems: what the channel forbids in the new text.
+            now: the workflow's time.
+        """
         draft = self.check_revise(inp)
         revised = draft.model_copy(
             update={
                 "version": draft.version + 1,
+                "history": [*draft.history, draft.version_text(draft.version)],
                 "subject": inp.subject,
                 "body": inp.body,
-                "content_hash": content_hash(inp.subject, inp.body),
+                "content_hash": content_hash(inp.subject, inp.body, draft.link),
                 "author": inp.author,
                 "created_at": now,
                 "state": DraftState.PENDING_APPROVAL,
                 "approvals": [],
                 "missing_elements": missing,
+                "problems": problems,
             }
         )
         self.drafts[draft.id] = revised

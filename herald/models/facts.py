@@ -84,6 +84,21 @@ class IncidentDetails(BaseModel):
     law_enforcement_delay: bool | None = None
 
 
+class TranslatedText(BaseModel):
+    """The responder's words in one more language; an empty field falls back to the original.
+
+    Notices in that language print these instead of the original text, so a Chinese notice
+    does not carry English paragraphs when someone has translated them.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=20_000)
+    remediation: str = Field(default="", max_length=20_000)
+    cause: str = Field(default="", max_length=20_000)
+
+
 class IncidentFacts(BaseModel):
     """What is known about an incident; every change re-runs assessment."""
 
@@ -102,6 +117,10 @@ class IncidentFacts(BaseModel):
     description: str = Field(default="", max_length=20_000)
     remediation: str = Field(default="", max_length=20_000)
     details: IncidentDetails = Field(default_factory=IncidentDetails)
+    translations: dict[str, TranslatedText] = Field(
+        default_factory=dict,
+        description="the responder's text in other languages, by language tag (e.g. zh-CN)",
+    )
 
     @model_validator(mode="after")
     def _ordered_instants(self) -> IncidentFacts:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from herald.models.assessment import Assessment
 from herald.models.delivery import DeliverySummary
-from herald.models.drafts import Draft
+from herald.models.drafts import ChannelLimits, Draft
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Obligation, RegimeDecision
 from herald.models.population import PopulationSource
@@ -51,6 +51,9 @@ class IncidentInput(BaseModel):
     )
     profile: OrganisationProfile | None = Field(
         default=None, description="the organisation's promises this incident honours"
+    )
+    limits: ChannelLimits = Field(
+        default_factory=ChannelLimits, description="SMS segments and push lengths drafts keep to"
     )
     reminder_offsets_s: list[int] = Field(
         default_factory=lambda: [24 * 3600, 6 * 3600, 3600],

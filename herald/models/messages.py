@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from herald.models.assessment import Assessment
 from herald.models.delivery import DeliverySummary
-from herald.models.drafts import Draft, RenderedDraft
+from herald.models.drafts import ChannelLimits, Draft, RenderedDraft, SkippedTranslation
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Evaluation, Obligation
 from herald.models.population import PopulationSource
@@ -129,10 +129,12 @@ class RenderDraftsInput(BaseModel):
     obligations: list[Obligation]
     assessment: Assessment | None = None
     channel_order: list[Channel]
+    limits: ChannelLimits = Field(default_factory=ChannelLimits)
 
 
 class RenderDraftsResult(BaseModel):
     drafts: list[RenderedDraft]
+    skipped: list[SkippedTranslation] = Field(default_factory=list)
 
 
 class ApprovedMessage(BaseModel):
@@ -143,6 +145,7 @@ class ApprovedMessage(BaseModel):
     language: str
     subject: str | None
     body: str
+    link: str | None = None
     content_hash: str
 
     @classmethod
@@ -154,6 +157,7 @@ class ApprovedMessage(BaseModel):
             language=draft.language,
             subject=draft.subject,
             body=draft.body,
+            link=draft.link,
             content_hash=draft.content_hash,
         )
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from herald.content import CREDIT_REPORTING_AGENCIES, placeholders
 from herald.models.assessment import Assessment
 from herald.models.drafts import RECIPIENT_NAME_TOKEN
-from herald.models.facts import EntityContact, IncidentFacts
+from herald.models.facts import EntityContact, IncidentFacts, TranslatedText
 from herald.models.obligations import Obligation
 from herald.models.vocabulary import Audience, DataCategory
 from herald.rendering import l10n
@@ -74,6 +74,12 @@ def affected_for(
     if assessment:
         counted = sum(j.count for j in assessment.jurisdictions if _in_scope(j.jurisdiction, scope))
     return counted or sum(g.count for g in facts.affected if _in_scope(g.jurisdiction, scope))
+
+
+def translation_for(facts: IncidentFacts, language: str) -> TranslatedText:
+    """The responder's text written in `language`, if someone translated it (else empty)."""
+    tag = l10n.normalise_language(language, facts.translations)
+    return facts.translations[tag] if tag else TranslatedText()
 
 
 def form_of(obligation: Obligation) -> str:
@@ -150,16 +156,11 @@ def build_context(
     categories = categories_for(facts, obligation, assessment)
     affected = affected_for(facts, obligation, assessment)
     known = facts.details
-    details = {
-        "delay_reasons": known.delay_reasons,
-        "breach_period": known.breach_period,
-        "records_count": known.records_count,
-        "identity_theft_services": known.identity_theft_services,
-        "law_enforcement_delay": known.law_enforcement_delay,
-        **details,
-    }  # type: ignore[assignment]
-    records = details.get("records_count")
+    own = translation_for(facts, language)
+    records = details.get("records_count", known.records_count)
     notice_date = details.get("notice_date")
+    posting = obligation.posting_days
+    posted_until = day(notice_date + timedelta(days=posting)) if notice_date and posting else None
     risk = facts.risk or (assessment.risk if assessment else None)
     individual = obligation.audience == Audience.INDIVIDUALS
     return {
@@ -169,9 +170,9 @@ def build_context(
         "entity_name": facts.entity.name,
         "recipient_name": RECIPIENT_NAME_TOKEN if individual else SAMPLE_RECIPIENT,
         "facts": {
-            "title": facts.title,
-            "description": facts.description.strip(),
-            "remediation": facts.remediation.strip(),
+            "title": own.title or facts.title,
+            "description": (own.description or facts.description).strip(),
+            "remediation": (own.remediation or facts.remediation).strip(),
             "aware_at": l10n.format_utc(facts.aware_at, language, us_style=us_style),
             "aware_date": aware_date,
             "discovered_at": (
@@ -183,7 +184,7 @@ def build_context(
             "encrypted": facts.encryption.encrypted,
             "key_compromised": facts.encryption.key_compromised,
             "risk": str(risk) if risk else None,
-            "cause": known.cause.strip(),
+            "cause": (own.cause or known.cause).strip(),
             "systems": known.systems.strip(),
             "ended_at": (
                 l10n.format_utc(known.ended_at, language, us_style=us_style)
@@ -221,11 +222,18 @@ def build_context(
         # US state laws point readers to the nationwide credit bureaus when ids leaked.
         "show_credit_reporting_agencies": us_style and DataCategory.GOVERNMENT_ID in categories,
         "credit_reporting_agencies": CREDIT_REPORTING_AGENCIES,
-        "identity_theft_services": (details.get("identity_theft_services") or "").strip() or None,
-        "law_enforcement_delay": details.get("law_enforcement_delay"),
-        "delay_reasons": (details.get("delay_reasons") or "").strip() or None,
-        "breach_date": (details.get("breach_period") or "").strip()
+        "identity_theft_services": (
+            details.get("identity_theft_services") or known.identity_theft_services
+        ).strip()
+        or None,
+        "law_enforcement_delay": details.get("law_enforcement_delay", known.law_enforcement_delay),
+        "delay_reasons": (details.get("delay_reasons") or known.delay_reasons).strip() or None,
+        "breach_date": (details.get("breach_period") or known.breach_period).strip()
         or l10n.on_or_before(discovered_date or aware_date, language),
         "notice_date": day(notice_date) if notice_date else None,
+        # Substitute notice laws require the page to stay up for a period: stated as a date
+        # when the posting date is known, else as a number of days.
+        "posting_days": posting,
+        "posted_until": posted_until,
         "placeholders": placeholders(language),
     }

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, Field
 
 from herald.content import check_required_content
 from herald.models.assessment import Assessment
-from herald.models.drafts import RECIPIENT_NAME_TOKEN, RenderedDraft
+from herald.models.drafts import (
+    RECIPIENT_NAME_TOKEN,
+    ChannelLimits,
+    RenderedDraft,
+    SkippedTranslation,
+)
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Obligation
 from herald.models.vocabulary import Audience, Channel
 from herald.rendering import l10n, templates
+from herald.rendering.checks import channel_problems
 from herald.rendering.context import NoticeDetails, build_context
-from herald.rendering.sms import sms_segments
 from herald.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -33,6 +40,13 @@ HEADER_PREFIX: dict[Channel, str] = {
 }
 
 
+class RenderOutcome(BaseModel):
+    """Every draft, and the translations left out."""
+
+    drafts: list[RenderedDraft] = Field(default_factory=list)
+    skipped: list[SkippedTranslation] = Field(default_factory=list)
+
+
 def render_drafts(
     *,
     incident_id: str,
@@ -42,12 +56,42 @@ def render_drafts(
     channel_order: list[Channel],
     templates_dir: Path | None = None,
     details: NoticeDetails | None = None,
+    limits: ChannelLimits | None = None,
 ) -> list[RenderedDraft]:
+    """Render one draft per obligation x channel x language, with missing content flagged.
+
+    See `render_all`, which also reports the translations it left out.
+    """
+    return render_all(
+        incident_id=incident_id,
+        facts=facts,
+        obligations=obligations,
+        assessment=assessment,
+        channel_order=channel_order,
+        templates_dir=templates_dir,
+        details=details,
+        limits=limits,
+    ).drafts
+
+
+def render_all(
+    *,
+    incident_id: str,
+    facts: IncidentFacts,
+    obligations: list[Obligation],
+    assessment: Assessment | None,
+    channel_order: list[Channel],
+    templates_dir: Path | None = None,
+    details: NoticeDetails | None = None,
+    limits: ChannelLimits | None = None,
+) -> RenderOutcome:
     """Render one draft per obligation x channel x language, with missing content flagged.
 
     Individuals get one draft per channel in `channel_order` that the obligation allows (all
     of them when it names none) and, given an assessment, that reaches somebody; and one
     per language: the obligation's, plus the population's languages that have templates. A
+    population language whose text would lack an element the obligation's own language
+    carries is left out (reported in `skipped`): its readers get the complete notice. A
     regulator (and any other audience) gets one REPORT draft, the public one WEB page.
 
     Args:
@@ -57,10 +101,12 @@ def render_drafts(
         assessment: the population summary, when a population was read.
         channel_order: the organisation's channel preference for individuals.
         templates_dir: defaults to `get_settings().templates_dir`.
-        details: delay reasons, breach period and other optional details.
+        details: overrides of `facts.details` and the notice date.
+        limits: SMS segments and push lengths (defaults apply when None).
 
     Returns:
-        Drafts in obligation, channel, language order; ids are `<obligation>.<channel>.<lang>`.
+        Drafts in obligation, channel, language order (ids `<obligation>.<channel>.<lang>`)
+        and the translations left out.
 
     Raises:
         TemplateContractError: a template broke the rendering contract.
@@ -69,10 +115,13 @@ def render_drafts(
     root = (templates_dir or get_settings().templates_dir).resolve()
     names = templates.scan(root)
     env = templates.environment(root)
-    drafts: list[RenderedDraft] = []
+    limits = limits or ChannelLimits()
+    outcome = RenderOutcome()
     for obligation in obligations:
+        baseline: dict[Channel, RenderedDraft] = {}
         for channel, language, name in plan(names, obligation, assessment, channel_order):
-            context = build_context(
+            context = partial(
+                build_context,
                 incident_id=incident_id,
                 facts=facts,
                 obligation=obligation,
@@ -80,10 +129,34 @@ def render_drafts(
                 language=language,
                 details=details or {},
             )
-            drafts.append(
-                _render(env, name, obligation=obligation, channel=channel, context=context)
+            draft = _render(env, name, obligation=obligation, channel=channel, context=context)
+            draft.problems = channel_problems(
+                channel, draft.subject, draft.body, draft.link, limits
             )
-    return drafts
+            if channel == Channel.SMS and draft.problems:
+                # Too long: the template's compact wording, if that is all that was wrong.
+                draft = _render(
+                    env, name, obligation=obligation, channel=channel, context=context, compact=True
+                )
+                draft.problems = channel_problems(
+                    channel, draft.subject, draft.body, draft.link, limits
+                )
+            first = baseline.setdefault(channel, draft)
+            lacking = sorted(set(draft.missing_elements) - set(first.missing_elements))
+            if draft is not first and lacking:
+                logger.warning("%s: %s text lacks %s", draft.id, language, lacking)
+                outcome.skipped.append(
+                    SkippedTranslation(
+                        obligation_id=obligation.id,
+                        channel=channel,
+                        language=language,
+                        missing=lacking,
+                        served_in=first.language,
+                    )
+                )
+                continue
+            outcome.drafts.append(draft)
+    return outcome
 
 
 def _channels(
@@ -157,10 +230,12 @@ def _render(
     *,
     obligation: Obligation,
     channel: Channel,
-    context: dict[str, object],
+    context: Callable[..., dict[str, object]],
+    compact: bool = False,
 ) -> RenderedDraft:
-    language = str(context["language"])
-    output = env.get_template(name).render(context)
+    values = context(compact=compact)
+    language = str(values["language"])
+    output = env.get_template(name).render(values)
     subject: str | None = None
     first, _, rest = output.lstrip("\n").partition("\n")
     prefix = next((p for p in (SUBJECT_PREFIX, TITLE_PREFIX) if first.startswith(p)), None)
@@ -175,11 +250,9 @@ def _render(
     body = _tidy(output)
     if obligation.audience == Audience.INDIVIDUALS and RECIPIENT_NAME_TOKEN not in body:
         raise templates.TemplateContractError(f"{name}: no {RECIPIENT_NAME_TOKEN} in the notice")
-    if channel == Channel.SMS:
-        body = body.rstrip("\n")  # every character of an SMS is billed
-        # Logged for the campaign's cost estimate until drafts carry it; not enforced yet.
-        encoding, segments = sms_segments(body)
-        logger.info("draft %s sms: %s, %d segment(s)", obligation.id, encoding, segments)
+    if channel in (Channel.SMS, Channel.PUSH):
+        body = body.rstrip("\n")  # every character of a short message counts
+    link = values["notice_url"] if channel == Channel.PUSH else None
     return RenderedDraft(
         id=f"{obligation.id}.{channel}.{language}",
         obligation_id=obligation.id,
@@ -188,6 +261,7 @@ def _render(
         language=language,
         subject=subject,
         body=body,
+        link=str(link) if link else None,
         missing_elements=check_required_content(
             body, subject, obligation.required_content, language, channel
         ),

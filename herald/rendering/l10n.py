@@ -72,6 +72,25 @@ def normalise_language(tag: str, available: Iterable[str]) -> str | None:
     return None
 
 
+def choose_language(wanted: str | None, available: Iterable[str], default: str) -> str | None:
+    """The text a reader gets: their own language if it was written, else the default's.
+
+    The one rule the renderer's plan, the preview's recipient counts and delivery share, so
+    a person is always sent the draft that was written for them.
+
+    Args:
+        wanted: the reader's language tag (from the population row), if known.
+        available: languages the texts exist in.
+        default: the obligation's language.
+
+    Returns:
+        One of `available`, or None when it is empty.
+    """
+    options = list(available)
+    matched = normalise_language(wanted, options) if wanted else None
+    return matched or normalise_language(default, options) or (options[0] if options else None)
+
+
 def _base(language: str) -> str:
     """The key this module's tables use: "zh-CN" for Simplified Chinese, else the primary tag."""
     canonical = canonical_language(language)

@@ -14,6 +14,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from herald.models.vocabulary import Audience, Channel
+from herald.rendering import filters
 from herald.rendering.l10n import FALLBACK_LANGUAGE
 from herald.settings import get_settings
 
@@ -125,4 +126,7 @@ def environment(root: Path) -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters["oneline"] = _oneline
+    env.filters["lines"] = filters.lines
+    env.filters["linked"] = filters.linked
+    env.filters["css_string"] = filters.css_string
     return env

@@ -339,7 +339,7 @@ class Hipaa:
                         f"days; the toll-free number is active for at least "
                         f"{substitute.toll_free_days} days."
                     ],
-                )
+                ).model_copy(update={"posting_days": substitute.posting_days})
             )
         return [individuals, hhs, *media, *public]
 

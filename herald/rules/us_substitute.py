@@ -72,6 +72,7 @@ def substitute_notice(
         affected_count=min(assessment.unreachable, individuals.affected_count),
         channels=[Channel.WEB, Channel.EMAIL],
         language="en",
+        posting_days=rule.posting_days or None,
         contact="",
         reasons=[
             f"{law.statute}: {assessment.unreachable} assessed people have no usable contact "

@@ -107,7 +107,10 @@ def test_author_cannot_approve_own_revision() -> None:
     state = _state()
     draft_id = "gdpr-individuals.email.en"
     state.revise(
-        ReviseDraftInput(draft_id=draft_id, author="alice", subject="S", body="notice v2"), [], NOW
+        ReviseDraftInput(draft_id=draft_id, author="alice", subject="S", body="notice v2"),
+        [],
+        [],
+        NOW,
     )
     assert state.draft(draft_id).version == 2
     with pytest.raises(LifecycleError, match="cannot approve"):
@@ -154,10 +157,43 @@ def test_missing_content_blocks_approval() -> None:
     state.revise(
         ReviseDraftInput(draft_id=draft_id, author="alice", subject="S", body="short"),
         ["dpo_contact"],
+        [],
         NOW,
     )
     with pytest.raises(LifecycleError, match="lacks required content: dpo_contact"):
         _approve(state, draft_id, "bob")
+
+
+def test_channel_problems_block_approval() -> None:
+    state = _state()
+    draft_id = "gdpr-individuals.email.en"
+    state.revise(
+        ReviseDraftInput(draft_id=draft_id, author="alice", subject="S", body="long"),
+        [],
+        ["the SMS needs 4 GSM-7 segments; the maximum is 3: shorten it"],
+        NOW,
+    )
+    with pytest.raises(LifecycleError, match="cannot be sent: the SMS needs 4"):
+        _approve(state, draft_id, "bob")
+
+
+def test_every_version_is_kept_for_diffs() -> None:
+    state = _state()
+    draft_id = "gdpr-individuals.email.en"
+    first = state.draft(draft_id)
+    state.revise(
+        ReviseDraftInput(draft_id=draft_id, author="alice", subject="S", body="v2 text"),
+        [],
+        [],
+        NOW,
+    )
+    revised = state.draft(draft_id)
+    assert [v.version for v in revised.history] == [1]
+    assert revised.version_text(1).body == first.body
+    assert revised.version_text(1).content_hash == first.content_hash
+    assert revised.version_text(2).body == "v2 text"
+    with pytest.raises(KeyError):
+        revised.version_text(3)
 
 
 def test_request_changes_clears_approvals() -> None:

@@ -137,7 +137,10 @@ def _check_approve(state: IncidentState, draft_id: str, who: str) -> None:
 
 def _revise(state: IncidentState, draft_id: str, author: str, body: str) -> None:
     state.revise(
-        ReviseDraftInput(draft_id=draft_id, author=author, subject="Subject", body=body), [], NOW
+        ReviseDraftInput(draft_id=draft_id, author=author, subject="Subject", body=body),
+        [],
+        [],
+        NOW,
     )
 
 
