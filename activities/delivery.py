@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from temporalio import activity
 
@@ -18,7 +19,7 @@ from herald.models.messages import (
     SendNoticeBatchResult,
 )
 from herald.population import iter_rows, verify_population
-from herald.rendering import l10n
+from herald.rendering import l10n, layout
 from herald.store.ledger import Ledger
 
 # People claimed and sent per ledger transaction; also the heartbeat interval.
@@ -48,6 +49,11 @@ def personalise(message: ApprovedMessage, person: Person, spec: CampaignSpec) ->
     to = contact_point(person, spec.channel)
     assert to is not None, "choose_channel guarantees a contact point"
     name = person.name or l10n.locale_data(message.language).recipient_fallback
+    html = (
+        layout.personalise_html(email_html(message, spec), name)
+        if spec.channel is Channel.EMAIL
+        else None
+    )
     return OutgoingMessage(
         incident_id=spec.incident_id,
         person_id=person.id,
@@ -56,8 +62,25 @@ def personalise(message: ApprovedMessage, person: Person, spec: CampaignSpec) ->
         recipient_name=person.name,
         subject=message.subject,
         body=message.body.replace(RECIPIENT_NAME_TOKEN, name),
+        language=message.language,
+        html=html,
+        link=message.link,
         content_hash=message.content_hash,
         idempotency_key=make_idempotency_key(spec.incident_id, person.id, spec.channel),
+    )
+
+
+def email_html(message: ApprovedMessage, spec: CampaignSpec) -> str:
+    """The HTML part of an approved email, laid out once per text (not once per person)."""
+    return _email_html(
+        message.subject or "", message.body, message.language, spec.sender_name, spec.incident_id
+    )
+
+
+@lru_cache(maxsize=64)
+def _email_html(subject: str, body: str, language: str, entity: str, incident_id: str) -> str:
+    return layout.email_html(
+        subject=subject, body=body, language=language, entity_name=entity, incident_id=incident_id
     )
 
 

@@ -35,6 +35,9 @@ class OutgoingMessage(BaseModel):
     recipient_name: str = ""
     subject: str | None = None
     body: str
+    language: str = "en"
+    html: str | None = Field(default=None, description="an email's HTML part (from the body)")
+    link: str | None = Field(default=None, description="a push notification's deep link")
     content_hash: str = Field(description="hash of the approved draft this message renders")
     idempotency_key: str = Field(min_length=1)
 

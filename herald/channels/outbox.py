@@ -31,6 +31,7 @@ from pathlib import Path
 from herald.channels.base import OutgoingMessage, SendResult
 from herald.models.drafts import content_hash
 from herald.models.vocabulary import Channel
+from herald.rendering import voice
 
 __all__ = ["DEFAULT_SENDER", "OutboxChannel"]
 
@@ -160,6 +161,10 @@ class OutboxChannel:
             )
             msg["X-Herald-Channel"] = _header("X-Herald-Channel", message.channel.value)
             _set_body(msg, message.body)
+            if message.html is not None:
+                msg.add_alternative(message.html, subtype="html")
+            # After the body: setting content drops every Content-* header.
+            msg["Content-Language"] = _header("Content-Language", message.language)
             return msg.as_bytes()
         if message.channel in (Channel.LETTER, Channel.WEB):
             return _letter(message).encode()
@@ -240,12 +245,15 @@ def _json_message(message: OutgoingMessage) -> str:
         "recipient_name": message.recipient_name,
     }
     if message.channel is Channel.VOICE:
-        # A voice call is read out: one script line per paragraph, in order.
-        payload["script"] = [p.strip() for p in message.body.split("\n\n") if p.strip()]
+        # A voice call is read out: what is said, in order, and the TwiML Twilio would run.
+        payload["script"] = voice.sentences(message.body)
+        payload["twiml"] = voice.twiml(message.body, message.language)
     else:
         if message.subject is not None:
             payload["title" if message.channel is Channel.PUSH else "subject"] = message.subject
         payload["body"] = message.body
+        if message.link:
+            payload["link"] = message.link
     payload["content_hash"] = message.content_hash
     payload["idempotency_key"] = message.idempotency_key
     payload["written_at"] = datetime.now(UTC).isoformat()

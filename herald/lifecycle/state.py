@@ -153,6 +153,7 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             jurisdictions=self.notice_plan.get(obligation_id, []),
             messages=[ApprovedMessage.of(d) for d in drafts if d.channel is channel],
             default_language=item.language,
+            sender_name=self.facts.entity.name,
         )
 
     def record_notifications(self, now: datetime) -> list[str]:

@@ -172,6 +172,7 @@ class CampaignSpec(BaseModel):
     jurisdictions: list[str]
     messages: list[ApprovedMessage]
     default_language: str = "en"
+    sender_name: str = Field(default="", description="the organisation, as notices name it")
 
 
 class CountPopulationInput(BaseModel):

@@ -221,6 +221,18 @@ def _email(path: Path) -> EmailMessage:
     return parsed
 
 
+def _text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert isinstance(part, EmailMessage)
+    return str(part.get_content())
+
+
+def _html(message: EmailMessage) -> str:
+    part = message.get_body(("html",))
+    assert isinstance(part, EmailMessage)
+    return str(part.get_content())
+
+
 def _state(ledger: Ledger, person_id: str, channel: Channel = EMAIL) -> DeliveryState | None:
     record = ledger.get(INC, person_id, channel)
     return None if record is None else record.state
@@ -341,18 +353,22 @@ def test_each_person_gets_their_name_in_their_language(
     english = _email(_path(outbox, "P0001"))  # no language: the default, English
     assert english["Subject"] == SUBJECTS["en"]
     assert english["To"].addresses[0].addr_spec == "person1@example.org"
-    assert english.get_content() == BODIES["en"].replace(RECIPIENT_NAME_TOKEN, "Person 1")
+    assert _text(english) == BODIES["en"].replace(RECIPIENT_NAME_TOKEN, "Person 1")
+    # The HTML part presents the same approved text, with the name filled in, escaped.
+    assert "Person 1" in _html(english) and '<html lang="en"' in _html(english)
     assert english["X-Herald-Content-Hash"] == _message(EMAIL, "en").content_hash
 
     french = _email(_path(outbox, "P0004"))
     assert french["Subject"] == SUBJECTS["fr"]
-    assert french.get_content() == BODIES["fr"].replace(RECIPIENT_NAME_TOKEN, "Person 4")
+    assert _text(french) == BODIES["fr"].replace(RECIPIENT_NAME_TOKEN, "Person 4")
+    assert french["Content-Language"] == "fr" and '<html lang="fr"' in _html(french)
     assert french["X-Herald-Content-Hash"] == _message(EMAIL, "fr").content_hash
 
     nameless = _email(_path(outbox, "P0002"))
-    assert nameless.get_content() == BODIES["en"].replace(RECIPIENT_NAME_TOKEN, "customer")
+    assert _text(nameless) == BODIES["en"].replace(RECIPIENT_NAME_TOKEN, "customer")
     for path in _files(outbox):
-        assert RECIPIENT_NAME_TOKEN not in _email(path).get_content()
+        assert RECIPIENT_NAME_TOKEN not in _text(_email(path))
+        assert RECIPIENT_NAME_TOKEN not in _html(_email(path))
 
 
 def test_unreachable_people_are_counted_by_the_first_channel_only(

@@ -125,6 +125,10 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
     assert "v2" in herald(
         "drafts", "revise", incident_id, sms, "--body-file", str(revised), "--as", "dana"
     )
+    diff = herald("drafts", "diff", incident_id, sms)
+    assert f"--- {sms} v1 (herald)" in diff and f"+++ {sms} v2 (dana)" in diff
+    assert "+" + text.replace("Example GmbH", "Example GmbH (Berlin)", 1).splitlines()[0] in diff
+    assert "no version 7" in herald("drafts", "diff", incident_id, sms, "--from", "7", code=2)
     current = status(incident_id)
     revised_draft = next(d for d in current["drafts"] if d["id"] == sms)
     assert revised_draft["author"] == "dana" and not revised_draft["missing_elements"]
