@@ -404,13 +404,12 @@ class IncidentWorkflow:
     def revise_draft(self, inp: ReviseDraftInput) -> DraftDecisionResult:
         """A person rewrites a draft: a new version they cannot approve themselves."""
         draft = self._state.draft(inp.draft_id)
-        item = self._state.obligation(draft.obligation_id)
         missing, problems = check_draft(
             channel=draft.channel,
             subject=inp.subject,
             body=inp.body,
             link=draft.link,
-            required=item.required_content,
+            required=self._state.required_content(draft.obligation_id),
             language=draft.language,
             limits=self._state.inp.limits,
         )

@@ -32,7 +32,7 @@ from herald.models.messages import (
     CampaignSpec,
     WaiveObligationInput,
 )
-from herald.rules.locality import plan_individual_notices
+from herald.rules.locality import notice_content, plan_individual_notices
 
 
 class IncidentState(DraftReview, ReportTracking, BaseModel):
@@ -131,12 +131,24 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
 
     def obligations_to_draft(self) -> list[Obligation]:
         """Obligations that need drafts: all but individuals ones whose people are all served
-        by a more local regime's notice (see herald.rules.locality)."""
+        by a more local regime's notice (see herald.rules.locality); a notice that stands
+        in for others carries their required elements too."""
+        active = [item for item in self.obligations if item.id not in self.waivers]
+        merged = notice_content(active, self.notice_plan)
         return [
-            item
+            item.model_copy(update={"required_content": merged[item.id]})
+            if item.id in merged
+            else item
             for item in self.obligations
             if item.audience is not Audience.INDIVIDUALS or self.notice_plan.get(item.id)
         ]
+
+    def required_content(self, obligation_id: str) -> list[str]:
+        """The elements a draft of this obligation must carry (merged, for a notice)."""
+        for item in self.obligations_to_draft():
+            if item.id == obligation_id:
+                return item.required_content
+        return self.obligation(obligation_id).required_content
 
     def campaign_spec(self, obligation_id: str, channel: Channel) -> CampaignSpec:
         """What the campaign for one individuals obligation over one channel sends, to whom."""

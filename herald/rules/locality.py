@@ -47,6 +47,33 @@ def plan_individual_notices(obligations: list[Obligation]) -> dict[str, list[str
     return plan
 
 
+def notice_content(
+    obligations: list[Obligation], plan: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """The elements each planned notice must carry: its own, then those of every other
+    individuals obligation it stands in for (one that covers a jurisdiction it serves).
+
+    A person gets one notice, so that notice must say what each law covering them requires:
+    a Californian customer of an EU controller gets California's form with the GDPR's
+    data protection officer and likely consequences in it.
+
+    Returns:
+        For each individuals obligation with people, its merged element ids, own first.
+    """
+    individuals = [o for o in obligations if o.audience is Audience.INDIVIDUALS]
+    merged: dict[str, list[str]] = {}
+    for item in individuals:
+        served = set(plan.get(item.id, []))
+        if not served:
+            continue
+        elements = list(item.required_content)
+        for other in individuals:
+            if other.id != item.id and served.intersection(other.jurisdictions):
+                elements += other.required_content
+        merged[item.id] = list(dict.fromkeys(elements))
+    return merged
+
+
 def _neg(text: str) -> tuple[int, ...]:
     # Ties go to the alphabetically first id, deterministically.
     return tuple(-ord(c) for c in text)

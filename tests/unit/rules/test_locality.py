@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from herald.models import Audience, Obligation
-from herald.rules.locality import locality, plan_individual_notices
+from herald.rules.locality import locality, notice_content, plan_individual_notices
 
 
 def _individuals(regime: str, jurisdictions: list[str]) -> Obligation:
@@ -40,3 +40,29 @@ def test_regime_with_nobody_left_gets_empty_plan() -> None:
     gdpr = _individuals("gdpr", ["US-CA"])
     ca = _individuals("us-ca", ["US-CA"])
     assert plan_individual_notices([gdpr, ca])["gdpr-individuals"] == []
+
+
+def test_the_notice_a_person_gets_carries_every_covering_law_s_elements() -> None:
+    gdpr = _individuals("gdpr", ["US-CA", "FR"]).model_copy(
+        update={"required_content": ["nature_of_breach", "dpo_contact", "likely_consequences"]}
+    )
+    ca = _individuals("us-ca", ["US-CA"]).model_copy(
+        update={"required_content": ["ca_title", "what_happened", "contact_info"]}
+    )
+    nobody = _individuals("us-ny", ["US-NY"]).model_copy(
+        update={"required_content": ["contact_info"]}
+    )
+    plan = plan_individual_notices([gdpr, ca, nobody])
+    merged = notice_content([gdpr, ca, nobody], plan)
+    # California's form comes first; the GDPR's elements are added for the Californians.
+    assert merged["us-ca-individuals"] == [
+        "ca_title",
+        "what_happened",
+        "contact_info",
+        "nature_of_breach",
+        "dpo_contact",
+        "likely_consequences",
+    ]
+    # The GDPR notice to the French stands in for no one else.
+    assert merged["gdpr-individuals"] == ["nature_of_breach", "dpo_contact", "likely_consequences"]
+    assert merged["us-ny-individuals"] == ["contact_info"]
