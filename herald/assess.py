@@ -78,6 +78,7 @@ def assess_population(
     categories: dict[str, Counter[str]] = {}
     contactable: dict[str, int] = {channel.value: 0 for channel in channel_order}
     languages: Counter[str] = Counter()
+    spoken: dict[str, Counter[str]] = {}
     row_errors: list[RowError] = []
 
     # iter_rows yields everything about one row consecutively, so grouping by row number
@@ -103,6 +104,7 @@ def assess_population(
             contactable[channel.value] += 1
         if person.language:
             languages[person.language] += 1
+            spoken.setdefault(person.jurisdiction, Counter())[person.language] += 1
 
     return Assessment(
         total=total,
@@ -112,6 +114,7 @@ def assess_population(
                 jurisdiction=code,
                 count=per_jurisdiction[code],
                 data_categories=dict(sorted(categories[code].items())),
+                languages=dict(sorted(spoken.get(code, Counter()).items())),
             )
             for code in sorted(per_jurisdiction)
         ],

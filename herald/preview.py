@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from datetime import date
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formataddr
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from herald.assess import assess_population, choose_channel
+from herald.channels.base import mailbox
 from herald.impact import judge
 from herald.models import Assessment, IncidentFacts, OrganisationProfile, Person
 from herald.models.drafts import ChannelLimits, RenderedDraft, SkippedTranslation
@@ -31,13 +31,14 @@ from herald.models.vocabulary import Audience, Channel
 from herald.population import iter_rows, open_population
 from herald.render import render_all
 from herald.rendering import l10n, layout, voice
-from herald.rendering.context import SAMPLE_RECIPIENT
+from herald.rendering.context import SAMPLE_RECIPIENT, is_us_regime
 from herald.rules.locality import notice_content, plan_individual_notices
 
 PREVIEW_INCIDENT = "PREVIEW"
 # Every channel that reaches a person, in the order used when no profile gives one.
 ALL_PERSONAL_CHANNELS = [Channel.EMAIL, Channel.LETTER, Channel.SMS, Channel.PUSH, Channel.VOICE]
 SAMPLE_EMAIL = "recipient@example.invalid"
+SENDER = "notices@example.invalid"  # when the contact point has no email address
 _SUFFIX = {
     Channel.EMAIL: "eml",
     Channel.LETTER: "pdf",
@@ -93,7 +94,9 @@ def drafted_obligations(obligations: list[Obligation]) -> list[Obligation]:
     plan = plan_individual_notices(obligations)
     merged = notice_content(obligations, plan)
     return [
-        o.model_copy(update={"required_content": merged[o.id]}) if o.id in merged else o
+        o.model_copy(update={"required_content": merged[o.id], "jurisdictions": plan[o.id]})
+        if o.id in merged
+        else o
         for o in obligations
         if o.audience is not Audience.INDIVIDUALS or plan.get(o.id)
     ]
@@ -255,9 +258,9 @@ def _document(
             recipient_name=SAMPLE_RECIPIENT,
             recipient_address=layout.SAMPLE_ADDRESS,
             notice_date=l10n.format_date(
-                notice_date, draft.language, us_style=obligation.regime.startswith("us-")
+                notice_date, draft.language, us_style=is_us_regime(obligation.regime)
             ),
-            us_letter=obligation.regime.startswith("us-") or obligation.regime == "hipaa",
+            us_letter=is_us_regime(obligation.regime),
         )
         return layout.letter_pdf(document)
     if draft.channel is Channel.VOICE:
@@ -277,11 +280,10 @@ def _document(
 
 def _email(draft: RenderedDraft, facts: IncidentFacts, incident_id: str) -> bytes:
     contact = facts.entity.contact
-    message = EmailMessage(policy=SMTP)
-    message["From"] = formataddr((facts.entity.name, (contact.email if contact else None) or ""))
+    message = EmailMessage(policy=SMTP.clone(max_line_length=998))
+    message["From"] = mailbox(facts.entity.name, (contact.email if contact else None) or SENDER)
     message["To"] = SAMPLE_EMAIL
-    message["Subject"] = draft.subject or ""
-    message["Content-Language"] = draft.language
+    message["Subject"] = " ".join((draft.subject or "").split())
     message.set_content(draft.body)
     message.add_alternative(
         layout.email_html(
@@ -293,4 +295,6 @@ def _email(draft: RenderedDraft, facts: IncidentFacts, incident_id: str) -> byte
         ),
         subtype="html",
     )
+    # After the parts: setting content drops every Content-* header.
+    message["Content-Language"] = draft.language
     return message.as_bytes()

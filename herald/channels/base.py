@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from email.headerregistry import Address
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,3 +68,19 @@ class ChannelAdapter(Protocol):
     def send(self, message: OutgoingMessage) -> SendResult:
         """Hand one message to the provider; raise on transient failure."""
         ...
+
+
+# Long enough for any real name; short enough that no header line needs folding, which
+# Python 3.11 gets wrong for quoted names (a "<x@y>" inside one could become the address).
+DISPLAY_NAME_MAX = 200
+
+
+def mailbox(display_name: str, addr_spec: str) -> Address:
+    """An address header value whose display name can never change the address.
+
+    Control characters and line breaks become spaces (a name from a population row or
+    typed by a responder is data, never a header), and the name is cut to
+    `DISPLAY_NAME_MAX` characters.
+    """
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in display_name)
+    return Address(display_name=" ".join(cleaned.split())[:DISPLAY_NAME_MAX], addr_spec=addr_spec)

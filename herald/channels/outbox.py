@@ -22,13 +22,13 @@ import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import BaseHeader
+from email.headerregistry import Address, BaseHeader
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 from pathlib import Path
 
-from herald.channels.base import OutgoingMessage, SendResult
+from herald.channels.base import OutgoingMessage, SendResult, mailbox
 from herald.models.drafts import content_hash
 from herald.models.vocabulary import Channel
 from herald.rendering import voice
@@ -156,7 +156,7 @@ class OutboxChannel:
                 message.incident_id,
                 message.idempotency_key,
                 message.content_hash,
-                to=formataddr((message.recipient_name, message.to)),
+                to=mailbox(message.recipient_name, message.to),
                 subject=message.subject,
             )
             msg["X-Herald-Channel"] = _header("X-Herald-Channel", message.channel.value)
@@ -171,7 +171,7 @@ class OutboxChannel:
         return _json_message(message).encode()
 
     def _email_headers(
-        self, incident_id: str, key: str, digest: str, *, to: str, subject: str | None
+        self, incident_id: str, key: str, digest: str, *, to: str | Address, subject: str | None
     ) -> EmailMessage:
         msg = EmailMessage(policy=_EMAIL_POLICY)
         msg["From"] = _header("From", self.sender)

@@ -131,12 +131,18 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
 
     def obligations_to_draft(self) -> list[Obligation]:
         """Obligations that need drafts: all but individuals ones whose people are all served
-        by a more local regime's notice (see herald.rules.locality); a notice that stands
-        in for others carries their required elements too."""
+        by a more local regime's notice (see herald.rules.locality). A notice is drafted for
+        the people it serves (its languages, categories and count) and carries the required
+        elements of the notices it stands in for."""
         active = [item for item in self.obligations if item.id not in self.waivers]
         merged = notice_content(active, self.notice_plan)
         return [
-            item.model_copy(update={"required_content": merged[item.id]})
+            item.model_copy(
+                update={
+                    "required_content": merged[item.id],
+                    "jurisdictions": self.notice_plan[item.id],
+                }
+            )
             if item.id in merged
             else item
             for item in self.obligations

@@ -14,6 +14,9 @@ class JurisdictionCount(BaseModel):
     jurisdiction: str
     count: int
     data_categories: dict[str, int] = Field(default_factory=dict)
+    languages: dict[str, int] = Field(
+        default_factory=dict, description="people per preferred language, as given in the rows"
+    )
 
 
 class Assessment(BaseModel):

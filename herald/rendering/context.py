@@ -76,6 +76,15 @@ def affected_for(
     return counted or sum(g.count for g in facts.affected if _in_scope(g.jurisdiction, scope))
 
 
+# Federal US regimes, whose ids do not start with "us-".
+US_FEDERAL_REGIMES = frozenset({"hipaa", "sec-8k", "ftc-safeguards", "nydfs-500"})
+
+
+def is_us_regime(regime: str) -> bool:
+    """Whether a regime is a US law: its notices write dates month first, on US Letter."""
+    return regime.startswith("us-") or regime in US_FEDERAL_REGIMES
+
+
 def translation_for(facts: IncidentFacts, language: str) -> TranslatedText:
     """The responder's text written in `language`, if someone translated it (else empty)."""
     tag = l10n.normalise_language(language, facts.translations)
@@ -144,7 +153,7 @@ def build_context(
     Returns:
         The template context; see the templates for how each key is used.
     """
-    us_style = obligation.regime.startswith("us-")
+    us_style = is_us_regime(obligation.regime)
     zone = ZoneInfo(facts.entity.timezone)
 
     def day(value: date) -> str:
@@ -185,6 +194,11 @@ def build_context(
             "key_compromised": facts.encryption.key_compromised,
             "risk": str(risk) if risk else None,
             "cause": (own.cause or known.cause).strip(),
+            "ransom_paid_at": (
+                l10n.format_utc(facts.ransom_paid_at, language, us_style=us_style)
+                if facts.ransom_paid_at
+                else None
+            ),
             "systems": known.systems.strip(),
             "ended_at": (
                 l10n.format_utc(known.ended_at, language, us_style=us_style)

@@ -199,7 +199,7 @@ def plan(
         available |= templates.languages(names, templates.DEFAULT_REGIME, audience, channel, fmt)
         wanted = [l10n.normalise_language(obligation.language, available) or obligation.language]
         if multilingual and assessment is not None:
-            spoken = sorted(assessment.languages.items(), key=lambda item: (-item[1], item[0]))
+            spoken = sorted(_spoken(assessment, obligation).items(), key=lambda i: (-i[1], i[0]))
             for tag, count in spoken:
                 matched = l10n.normalise_language(tag, available) if count > 0 else None
                 wanted += [matched] if matched else []
@@ -213,6 +213,21 @@ def plan(
             if actual not in rendered:
                 rendered.add(actual)
                 yield channel, actual, name
+
+
+def _spoken(assessment: Assessment, obligation: Obligation) -> dict[str, int]:
+    """Languages of the people this obligation covers (of everyone, when the assessment
+    does not split them by jurisdiction): nobody approves a text no one will read."""
+    scope = obligation.jurisdictions
+    counts = [j for j in assessment.jurisdictions if j.languages]
+    if not counts or not scope:
+        return assessment.languages
+    spoken: dict[str, int] = {}
+    for count in counts:
+        if any(count.jurisdiction == j or count.jurisdiction.startswith(f"{j}-") for j in scope):
+            for language, people in count.languages.items():
+                spoken[language] = spoken.get(language, 0) + people
+    return spoken
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")

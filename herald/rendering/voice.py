@@ -8,6 +8,7 @@ one. All text is XML-escaped: a script can never add TwiML verbs of its own.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from herald.models.drafts import RECIPIENT_NAME_TOKEN
@@ -28,6 +29,7 @@ SAY_LANGUAGE: dict[str, str] = {
     "zh-CN": "cmn-CN",
 }
 PAUSE_SECONDS = 1
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def say_language(language: str) -> str:
@@ -59,6 +61,9 @@ def twiml(script: str, language: str, *, recipient_name: str | None = None) -> s
         A complete `<Response>` document.
     """
     text = script.replace(RECIPIENT_NAME_TOKEN, recipient_name) if recipient_name else script
+    # XML 1.0 has no place for control characters (a pasted terminal colour code, a BEL in
+    # a name): they would make the whole call document unparseable.
+    text = _XML_INVALID.sub(" ", text)
     lang = escape(say_language(language), {'"': "&quot;"})
     said = "".join(
         f'<Say language="{lang}">{escape(line)}</Say><Pause length="{PAUSE_SECONDS}"/>'

@@ -66,12 +66,20 @@ def test_assess_population_counts(tmp_path: Path) -> None:
     assert assessment.total == 7
     assert assessment.rejected == 2
     assert assessment.jurisdictions == [
-        JurisdictionCount(jurisdiction="CN-SH", count=2, data_categories={"email": 2, "name": 1}),
-        JurisdictionCount(jurisdiction="FR", count=1, data_categories={"email": 1, "name": 1}),
+        JurisdictionCount(
+            jurisdiction="CN-SH",
+            count=2,
+            data_categories={"email": 2, "name": 1},
+            languages={"zh-CN": 2},
+        ),
+        JurisdictionCount(
+            jurisdiction="FR", count=1, data_categories={"email": 1, "name": 1}, languages={"fr": 1}
+        ),
         JurisdictionCount(
             jurisdiction="US-CA",
             count=4,
             data_categories={"account_credentials": 1, "email": 1, "name": 3},
+            languages={"en": 3},
         ),
     ]
     # Each person counted once, under the channel actually chosen for them.

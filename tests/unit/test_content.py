@@ -85,7 +85,7 @@ def test_language_falls_back_to_english_markers() -> None:
     required = ["nature_of_breach", "dpo_contact"]
     assert check_required_content(body, None, required, "de-AT", "email") == []
     english = "What happened\nData protection officer or contact point: X\n"
-    assert check_required_content(english, None, required, "ja", "email") == []
+    assert check_required_content(english, None, required, "tlh", "email") == []
     assert check_required_content(english, None, required, "de", "email") == required
 
 
@@ -153,7 +153,8 @@ def test_normalise_language(tag: str, expected: str | None) -> None:
         ("de", False, "1. März 2026"),
         ("fr", False, "1 mars 2026"),
         ("zh-CN", False, "2026年3月1日"),
-        ("ja", False, "1 March 2026"),
+        ("ja", False, "2026年3月1日"),
+        ("tlh", False, "1 March 2026"),  # no language file: English
     ],
 )
 def test_format_date(language: str, us_style: bool, expected: str) -> None:
