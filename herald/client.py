@@ -15,12 +15,13 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
-from herald.models import IncidentInput, IncidentStatus, Phase
+from herald.models import Draft, IncidentInput, IncidentStatus, Phase
 from herald.models.messages import (
     ApproveDraftInput,
     CloseIncidentInput,
     CloseIncidentResult,
     DraftDecisionResult,
+    DraftQuery,
     RecordRegulatorStatusInput,
     RecordRegulatorStatusResult,
     RequestChangesInput,
@@ -115,6 +116,12 @@ class IncidentClient:
             incident_id, IncidentWorkflow.update_facts, inp
         )
         return result
+
+    async def draft(self, incident_id: str, draft_id: str) -> Draft:
+        """One draft with its earlier versions (query)."""
+        return await self.handle(incident_id).query(
+            IncidentWorkflow.draft, DraftQuery(draft_id=draft_id)
+        )
 
     async def approve(self, incident_id: str, inp: ApproveDraftInput) -> DraftDecisionResult:
         """Approve one draft version."""

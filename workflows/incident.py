@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         Audience,
         Channel,
         DeliverySummary,
+        Draft,
         DraftState,
         IncidentFacts,
         IncidentInput,
@@ -37,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         CloseIncidentResult,
         DeadlineMovedSignal,
         DraftDecisionResult,
+        DraftQuery,
         EvaluateObligationsInput,
         NotificationCampaignInput,
         PublishNoticeInput,
@@ -343,6 +345,11 @@ class IncidentWorkflow:
     def status(self) -> IncidentStatus:
         """The whole live state: phase, obligations, drafts, reports, deliveries, timeline."""
         return self._state.status(self._phase)
+
+    @workflow.query
+    def draft(self, inp: DraftQuery) -> Draft:
+        """One draft with all its earlier versions (for diffs and the evidence pack)."""
+        return self._state.draft(inp.draft_id)
 
     @workflow.signal(name=REPORT_EVENT_SIGNAL)
     def report_event(self, event: ReportEventSignal) -> None:

@@ -24,6 +24,10 @@ def _find(incident_id: str, draft_id: str) -> Draft:
     fail(f"no draft {draft_id!r} in {incident_id}; see `herald drafts list {incident_id}`", 2)
 
 
+async def _with_history(incident_id: str, draft_id: str) -> Draft:
+    return await (await incidents()).draft(incident_id, draft_id)
+
+
 @app.command("list")
 def list_drafts(incident_id: str, as_json: JsonFlag = False) -> None:
     """List drafts with version, state, approvals and missing content."""
@@ -78,7 +82,8 @@ def diff(
     ] = None,
 ) -> None:
     """Show what changed between two versions of a draft (unified diff)."""
-    draft = _find(incident_id, draft_id)
+    _find(incident_id, draft_id)  # a clear error for an unknown draft
+    draft = run(lambda: _with_history(incident_id, draft_id))
     new = new or draft.version
     old = old or new - 1
     try:

@@ -269,7 +269,11 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             assessment=self.assessment,
             obligations=self.obligations,
             decisions=self.decisions,
-            drafts=sorted(self.drafts.values(), key=lambda d: d.id),
+            # Earlier versions only through the `draft` query: status stays small.
+            drafts=[
+                d.model_copy(update={"history": []})
+                for d in sorted(self.drafts.values(), key=lambda d: d.id)
+            ],
             reports=sorted(self.reports.values(), key=lambda r: r.id),
             deliveries=sorted(self.deliveries.values(), key=lambda d: (d.obligation_id, d.channel)),
             waivers=list(self.waivers.values()),

@@ -34,6 +34,12 @@ class UpdateFactsResult(BaseModel):
     deadlines_moved: list[str]
 
 
+class DraftQuery(BaseModel):
+    """Asks for one draft with every earlier version (the `status` query leaves them out)."""
+
+    draft_id: str
+
+
 class ApproveDraftInput(BaseModel):
     draft_id: str
     approver: str = Field(min_length=1)

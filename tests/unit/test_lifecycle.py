@@ -16,6 +16,7 @@ from herald.models import (
     IncidentFacts,
     IncidentInput,
     Obligation,
+    Phase,
     RenderedDraft,
     ReportStatus,
 )
@@ -194,6 +195,9 @@ def test_every_version_is_kept_for_diffs() -> None:
     assert revised.version_text(2).body == "v2 text"
     with pytest.raises(KeyError):
         revised.version_text(3)
+    # The status query leaves the history out (the `draft` query carries it).
+    listed = next(d for d in state.status(Phase.DRAFTING).drafts if d.id == draft_id)
+    assert listed.history == [] and listed.version == 2
 
 
 def test_request_changes_clears_approvals() -> None:
