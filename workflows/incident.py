@@ -253,8 +253,7 @@ class IncidentWorkflow:
                     ),
                     start_to_close_timeout=_SHORT,
                 )
-                state.published[item.id] = published.location
-                state.log(workflow.now(), SYSTEM_ACTOR, "notice.published", item.id)
+                state.record_publication(item, published.location, workflow.now())
         self._phase = self._current_phase()
 
     def _changed_since(self, seen: int) -> Callable[[], bool]:

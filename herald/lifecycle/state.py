@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -173,6 +173,15 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             default_language=item.language,
             sender_name=self.facts.entity.name,
         )
+
+    def record_publication(self, item: Obligation, location: str, now: datetime) -> None:
+        """Note a published notice and, where the law sets one, how long it must stay up."""
+        self.published[item.id] = location
+        detail = item.id
+        if item.posting_days:
+            until = now + timedelta(days=item.posting_days)
+            detail += f": keep posted until {until:%Y-%m-%d %H:%M} UTC ({item.posting_days} days)"
+        self.log(now, SYSTEM_ACTOR, "notice.published", detail)
 
     def record_notifications(self, now: datetime) -> list[str]:
         """Note when individuals obligations became fulfilled; return the ids newly noted.

@@ -305,3 +305,24 @@ def test_a_filing_records_when_the_report_obligation_was_fulfilled() -> None:
     )
     # Deadlines chained to this filing (e.g. NIS2's final report) are judged from here.
     assert state.notified_at["gdpr-regulator-ie"] == filed
+
+
+def test_a_published_substitute_notice_says_how_long_it_stays_up() -> None:
+    state = _state()
+    public = Obligation(
+        regime="us-ca",
+        audience=Audience.PUBLIC,
+        recipient="The public (substitute notice)",
+        due_at=None,
+        deadline="as for the residents' notice",
+        citation="Cal. Civ. Code 1798.82(j)(3)",
+        id="us-ca-public",
+        posting_days=30,
+    )
+    state.record_publication(public, "/srv/notices", NOW)
+    assert state.published["us-ca-public"] == "/srv/notices"
+    event = state.timeline[-1]
+    assert event.kind == "notice.published"
+    assert event.detail == (
+        f"us-ca-public: keep posted until {NOW + timedelta(days=30):%Y-%m-%d %H:%M} UTC (30 days)"
+    )
