@@ -8,18 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ChildWorkflowError, FailureError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
     from activities.obligations import ObligationActivities
     from activities.population import PopulationActivities
-    from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError, campaign_key
+    from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError
     from herald.models import (
         FILED_STATUSES,
         Audience,
-        Channel,
-        DeliverySummary,
         Draft,
         DraftState,
         IncidentFacts,
@@ -33,14 +31,12 @@ with workflow.unsafe.imports_passed_through():
         ApprovedMessage,
         ApproveDraftInput,
         AssessPopulationInput,
-        CampaignSpec,
         CloseIncidentInput,
         CloseIncidentResult,
         DeadlineMovedSignal,
         DraftDecisionResult,
         DraftQuery,
         EvaluateObligationsInput,
-        NotificationCampaignInput,
         PublishNoticeInput,
         RecordRegulatorStatusInput,
         RecordRegulatorStatusResult,
@@ -57,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         WaiveObligationResult,
     )
     from herald.rendering.checks import check_draft
-    from workflows.campaign import NotificationCampaignWorkflow
+    from workflows.campaign_runner import CampaignRunner
     from workflows.regulator_report import REPORT_EVENT_SIGNAL, RegulatorReportWorkflow
 
 _SHORT = timedelta(minutes=2)
@@ -76,8 +72,7 @@ class IncidentWorkflow:
         self._lock = asyncio.Lock()
         self._wake = 0
         self._closing = False
-        self._campaigns: dict[str, asyncio.Task[None]] = {}
-        self._campaign_runs: dict[str, int] = {}
+        self._campaigns = CampaignRunner(self._state, self._campaign_changed)
         self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
         self._report_starts: dict[str, int] = {}
         self._announced: dict[str, str] = {}  # report id -> content hash last packaged
@@ -241,7 +236,7 @@ class IncidentWorkflow:
                         )
                     continue
                 for channel in sorted({d.channel for d in drafts}):
-                    self._start_campaign(item.id, channel)
+                    self._campaigns.start(item.id, channel)
             elif item.audience is not Audience.REGULATOR and item.id not in self._publishing:
                 self._publishing.add(item.id)
                 published = await workflow.execute_activity_method(
@@ -266,60 +261,15 @@ class IncidentWorkflow:
             return Phase.CLOSED
         if not state.all_drafts_approved():
             return Phase.AWAITING_APPROVAL
-        if any(not task.done() for task in self._campaigns.values()):
+        if self._campaigns.running():
             return Phase.NOTIFYING
         if state.reports_needing_clock():
             return Phase.REPORTING
         return Phase.MONITORING
 
-    def _start_campaign(self, obligation_id: str, channel: Channel) -> None:
-        """Start the campaign, or a new run of it when its plan grew after the last run.
-
-        A new run covers the whole plan: the ledger skips everyone already notified.
-        """
-        key = campaign_key(obligation_id, channel)
-        running = self._campaigns.get(key)
-        spec = self._state.campaign_spec(obligation_id, channel)
-        covered = set(self._state.campaign_scope.get(key, []))
-        if running is not None and (not running.done() or set(spec.jurisdictions) <= covered):
-            return
-        self._campaign_runs[key] = self._campaign_runs.get(key, 0) + 1
-        self._state.campaign_scope[key] = spec.jurisdictions
-        self._campaigns[key] = asyncio.create_task(
-            self._run_campaign(key, spec, self._campaign_runs[key])
-        )
-
-    async def _run_campaign(self, key: str, spec: CampaignSpec, run: int) -> None:
-        state = self._state
-        assert state.inp.population is not None, "individual notices need a population"
-        # Listed from the start (completed=False) so the status shows what is still running.
-        state.deliveries[key] = DeliverySummary(
-            obligation_id=spec.obligation_id, channel=spec.channel
-        )
-        state.log(workflow.now(), SYSTEM_ACTOR, "campaign.started", key)
-        self._wake += 1
-        try:
-            result = await workflow.execute_child_workflow(
-                NotificationCampaignWorkflow.run,
-                NotificationCampaignInput(spec=spec, source=state.inp.population),
-                id=f"{state.inp.incident_id}.campaign.{key}.{run}",
-            )
-        except ChildWorkflowError as err:
-            # Recorded, not swallowed: the obligation stays open for a person to act on.
-            state.log(workflow.now(), SYSTEM_ACTOR, "campaign.failed", f"{key}: {err.cause or err}")
-            self._wake += 1
-            return
-        state.deliveries[key] = result.summary
-        summary = result.summary
-        state.log(
-            workflow.now(),
-            SYSTEM_ACTOR,
-            "campaign.completed",
-            f"{key}: {summary.sent} sent, {summary.already_sent} already sent, "
-            f"{summary.failed} failed of {summary.targeted}",
-        )
-        if state.record_notifications(workflow.now()):
-            self._rejudge_needed = True
+    def _campaign_changed(self, rejudge: bool) -> None:
+        # Notices went out: deadlines chained to them resolve to real dates.
+        self._rejudge_needed = self._rejudge_needed or rejudge
         self._wake += 1
 
     async def _signal_report(self, report_id: str, signal: Any, arg: Any) -> None:
