@@ -16,6 +16,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from herald.models import Draft, IncidentInput, IncidentStatus, Phase
+from herald.models.evidence import EvidenceRecord
 from herald.models.messages import (
     ApproveDraftInput,
     CloseIncidentInput,
@@ -116,6 +117,10 @@ class IncidentClient:
             incident_id, IncidentWorkflow.update_facts, inp
         )
         return result
+
+    async def evidence(self, incident_id: str) -> EvidenceRecord:
+        """Everything the evidence pack holds (query; works on closed incidents too)."""
+        return await self.handle(incident_id).query(IncidentWorkflow.evidence)
 
     async def draft(self, incident_id: str, draft_id: str) -> Draft:
         """One draft with its earlier versions (query)."""

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.obligations import ObligationActivities
     from activities.population import PopulationActivities
     from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError
+    from herald.lifecycle.records import evidence_record
     from herald.models import (
         FILED_STATUSES,
         Audience,
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         Phase,
         ReportStatus,
     )
+    from herald.models.evidence import EvidenceRecord
     from herald.models.messages import (
         ApprovedMessage,
         ApproveDraftInput,
@@ -85,6 +87,7 @@ class IncidentWorkflow:
     async def run(self, inp: IncidentInput) -> IncidentResult:
         state = self._state
         state.log(workflow.now(), inp.commander, "incident.started", state.facts.title)
+        state.record_facts(inp.facts, inp.commander, workflow.now())
         async with self._lock:
             await self._derive(inp.facts)
         while not self._closing:
@@ -300,6 +303,11 @@ class IncidentWorkflow:
         """One draft with all its earlier versions (for diffs and the evidence pack)."""
         return self._state.draft(inp.draft_id)
 
+    @workflow.query
+    def evidence(self) -> EvidenceRecord:
+        """Everything the evidence pack holds (status, every draft version, facts history)."""
+        return evidence_record(self._state, self._phase, workflow.now())
+
     @workflow.signal(name=REPORT_EVENT_SIGNAL)
     def report_event(self, event: ReportEventSignal) -> None:
         """A report child sent a reminder, went overdue, or packaged its filing."""
@@ -321,6 +329,7 @@ class IncidentWorkflow:
             self._state.log(
                 workflow.now(), inp.actor, "facts.updated", f"version {self._state.facts_version}"
             )
+            self._state.record_facts(inp.facts, inp.actor, workflow.now())
             changed, moved = await self._derive(inp.facts)
             return UpdateFactsResult(
                 facts_version=self._state.facts_version,

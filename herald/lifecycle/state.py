@@ -27,6 +27,7 @@ from herald.models import (
     TimelineEvent,
     Waiver,
 )
+from herald.models.evidence import FactsVersion
 from herald.models.messages import (
     ApprovedMessage,
     CampaignSpec,
@@ -41,6 +42,9 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     inp: IncidentInput
     facts: IncidentFacts
     facts_version: int = 1
+    facts_history: list[FactsVersion] = Field(
+        default_factory=list, description="every version of the facts as given, oldest first"
+    )
     population_assessment: Assessment | None = Field(
         default=None, description="what the population file said; fixed for the incident"
     )
@@ -66,6 +70,12 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     waivers: dict[str, Waiver] = Field(default_factory=dict)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_at: datetime | None = None
+
+    def record_facts(self, facts: IncidentFacts, actor: str, now: datetime) -> None:
+        """Keep a version of the facts as a person gave them (before any profile fills)."""
+        self.facts_history.append(
+            FactsVersion(version=self.facts_version, at=now, actor=actor, facts=facts)
+        )
 
     def log(self, now: datetime, actor: str, kind: str, detail: str = "") -> None:
         """Append one event to the timeline (never personal data: counts and ids only)."""

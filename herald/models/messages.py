@@ -16,7 +16,7 @@ from herald.models.drafts import ChannelLimits, Draft, RenderedDraft, SkippedTra
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Evaluation, Obligation
 from herald.models.population import PopulationSource
-from herald.models.reports import RegulatorReport
+from herald.models.reports import ReceiptRef, RegulatorReport
 from herald.models.vocabulary import Channel, DraftState, Phase, ReportStatus
 
 # ---- updates on IncidentWorkflow -------------------------------------------------------
@@ -74,6 +74,10 @@ class RecordRegulatorStatusInput(BaseModel):
     actor: str = Field(min_length=1)
     reference: str | None = Field(default=None, max_length=200)
     note: str = Field(default="", max_length=5_000)
+    occurred_at: datetime | None = Field(
+        default=None, description="when it happened (a portal submission made earlier)"
+    )
+    receipt: ReceiptRef | None = None
 
 
 class RecordRegulatorStatusResult(BaseModel):

@@ -26,6 +26,15 @@ STATUS_TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
 }
 
 
+class ReceiptRef(BaseModel):
+    """A file a person attached (a portal's receipt): stored outside the workflow, which
+    keeps only its name, size and SHA-256 (see herald.evidence)."""
+
+    name: str = Field(min_length=1, max_length=255)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+
+
 class StatusChange(BaseModel):
     """One recorded status of a report, with who recorded it."""
 
@@ -34,6 +43,10 @@ class StatusChange(BaseModel):
     actor: str
     reference: str | None = None
     note: str = ""
+    occurred_at: datetime | None = Field(
+        default=None, description="when it happened, if earlier than when it was recorded"
+    )
+    receipt: ReceiptRef | None = Field(default=None, description="a file attached as evidence")
 
 
 class RegulatorReport(BaseModel):
