@@ -16,12 +16,14 @@ from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
 from activities.obligations import ObligationActivities
 from activities.population import PopulationActivities
+from activities.register import RegisterActivities
 from activities.regulators import RegulatorActivities
 from herald.channels.outbox import OutboxChannel
 from herald.models import Channel
 from herald.settings import Settings, get_settings
 from herald.store.db import create_schema, make_engine
 from herald.store.ledger import Ledger
+from herald.store.register import Register
 from herald.temporal import connect
 from workflows.campaign import NotificationCampaignWorkflow
 from workflows.incident import IncidentWorkflow
@@ -43,6 +45,7 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
     delivery = DeliveryActivities(ledger=Ledger(engine), adapters=adapters)
     regulators = RegulatorActivities(outbox)
     notices = NoticeActivities(outbox)
+    register = RegisterActivities(Register(engine))
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -56,6 +59,7 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
             regulators.file_regulator_report,
             regulators.send_reminder,
             notices.publish_notice,
+            register.record_register_entry,
         ],
         activity_executor=ThreadPoolExecutor(MAX_ACTIVITY_THREADS),
         max_concurrent_activities=MAX_ACTIVITY_THREADS,

@@ -18,6 +18,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from herald.models import Draft, IncidentInput, IncidentStatus, Phase
 from herald.models.evidence import EvidenceRecord
 from herald.models.messages import (
+    AcknowledgeReminderInput,
+    AcknowledgeReminderResult,
     ApproveDraftInput,
     CloseIncidentInput,
     CloseIncidentResult,
@@ -148,6 +150,15 @@ class IncidentClient:
         """Write a new version of a draft."""
         result: DraftDecisionResult = await self._update(
             incident_id, IncidentWorkflow.revise_draft, inp
+        )
+        return result
+
+    async def acknowledge(
+        self, incident_id: str, inp: AcknowledgeReminderInput
+    ) -> AcknowledgeReminderResult:
+        """Acknowledge a report's latest reminder (no escalation to the backups)."""
+        result: AcknowledgeReminderResult = await self._update(
+            incident_id, IncidentWorkflow.acknowledge_reminder, inp
         )
         return result
 

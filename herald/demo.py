@@ -44,6 +44,7 @@ class DemoResult:
     phase: Phase
     outbox: Path
     status: IncidentStatus
+    evidence: Path | None = None
 
 
 def as_if_recent(
@@ -82,9 +83,14 @@ async def _wait_for(
 
 
 async def drive_incident(
-    client: Client, settings: Settings, *, log: Callable[[str], None]
+    client: Client,
+    settings: Settings,
+    *,
+    log: Callable[[str], None],
+    evidence: Path | None = None,
 ) -> DemoResult:
-    """Start the sample incident and play every human role until it is closed."""
+    """Start the sample incident and play every human role until it is closed; with
+    `evidence`, write the closed incident's evidence pack there."""
     from worker import build_worker
 
     incident_id = datetime.now(UTC).strftime("INC-DEMO-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
@@ -98,6 +104,7 @@ async def drive_incident(
         commander=COMMANDER,
         approvals_required=2,
         sms_max_segments=settings.sms_max_segments,
+        reminders=settings.reminder_policy(),
     )
     async with build_worker(client, settings, task_queue=task_queue):
         await incidents.start(inp)
@@ -146,27 +153,37 @@ async def drive_incident(
         await incidents.close(incident_id, CloseIncidentInput(actor=COMMANDER, note="demo done"))
         await incidents.handle(incident_id).result()
         status = await incidents.status(incident_id)
+        if evidence is not None:
+            # Queries on a closed workflow need a worker to replay it: this one still runs.
+            from herald.evidence.pack import write_pack
+
+            record = await incidents.evidence(incident_id)
+            pack = await asyncio.to_thread(write_pack, record, evidence)
+            log(f"evidence pack written to {evidence} (root {pack.root})")
     return DemoResult(
         incident_id=incident_id,
         phase=status.phase,
         outbox=settings.outbox_dir / incident_id,
         status=status,
+        evidence=evidence,
     )
 
 
-async def run_demo(settings: Settings, *, log: Callable[[str], None]) -> DemoResult:
+async def run_demo(
+    settings: Settings, *, log: Callable[[str], None], evidence: Path | None = None
+) -> DemoResult:
     """Use the Temporal server `herald dev` runs if there is one, else start an embedded one."""
     settings.ensure_home()
     if settings.temporal_address or port_open("127.0.0.1", settings.temporal_port):
         client = await connect(settings)
         log("using the running Temporal server")
-        return await drive_incident(client, settings, log=log)
+        return await drive_incident(client, settings, log=log, evidence=evidence)
     server = EmbeddedTemporal(settings, port=free_port(), ui_port=None)
     server.start()
     log(f"embedded Temporal dev server on {server.address} (data: {settings.temporal_db})")
     try:
         settings.temporal_port = server.port
         client = await connect(settings)
-        return await drive_incident(client, settings, log=log)
+        return await drive_incident(client, settings, log=log, evidence=evidence)
     finally:
         server.stop()

@@ -8,6 +8,7 @@ from pathlib import Path
 from herald.models import IncidentFacts, IncidentInput, OrganisationProfile
 from herald.models.drafts import ChannelLimits
 from herald.population import open_population
+from herald.reminders import ReminderPolicy
 
 
 def new_incident_id(now: datetime | None = None) -> str:
@@ -25,6 +26,8 @@ def new_incident(
     incident_id: str | None = None,
     approvals_required: int = 2,
     sms_max_segments: int = 3,
+    reminders: ReminderPolicy | None = None,
+    backups: list[str] | None = None,
 ) -> IncidentInput:
     """The input of an IncidentWorkflow.
 
@@ -44,5 +47,12 @@ def new_incident(
         team_contacts=list(dict.fromkeys([*(profile.team if profile else []), *(team or [])])),
         profile=profile,
         limits=ChannelLimits(sms_max_segments=sms_max_segments),
+        reminders=(reminders or ReminderPolicy()).model_copy(
+            update={
+                "backups": list(
+                    dict.fromkeys([*(profile.backups if profile else []), *(backups or [])])
+                )
+            }
+        ),
         **extra,
     )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+if TYPE_CHECKING:
+    from herald.reminders import ReminderPolicy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCHEDULE = "50%,24h,6h,1h"  # herald.reminders reads it
 
 
 class Settings(BaseSettings):
@@ -29,6 +34,13 @@ class Settings(BaseSettings):
     )
     templates_dir: Path = PROJECT_ROOT / "templates"
     approvals_required: int = Field(default=2, ge=1, le=5)
+    reminders: str = Field(
+        default=DEFAULT_SCHEDULE,
+        description="when report deadlines are recalled: shares of the time and leads",
+    )
+    escalate_after_minutes: int = Field(
+        default=30, ge=1, description="an unacknowledged reminder goes to the backups after"
+    )
     sms_max_segments: int = Field(
         default=3, ge=1, le=10, description="longest SMS a draft may be, in billed segments"
     )
@@ -41,6 +53,24 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_home(cls, home: Path) -> Path:
         return home.expanduser().resolve()
+
+    @field_validator("reminders")
+    @classmethod
+    def _schedule(cls, schedule: str) -> str:
+        from herald.reminders import ReminderPolicy
+
+        ReminderPolicy.parse(schedule)  # a typo fails at start, naming the part
+        return schedule
+
+    def reminder_policy(self, backups: list[str] | None = None) -> ReminderPolicy:
+        """The reminder schedule and escalation of new incidents."""
+        from herald.reminders import ReminderPolicy
+
+        return ReminderPolicy.parse(
+            self.reminders,
+            escalate_after_s=self.escalate_after_minutes * 60,
+            backups=list(backups or []),
+        )
 
     @property
     def outbox_dir(self) -> Path:

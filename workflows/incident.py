@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import FailureError
+from temporalio.exceptions import ChildWorkflowError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
@@ -30,6 +30,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from herald.models.evidence import EvidenceRecord
     from herald.models.messages import (
+        AcknowledgeReminderInput,
+        AcknowledgeReminderResult,
         ApprovedMessage,
         ApproveDraftInput,
         AssessPopulationInput,
@@ -43,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         RecordRegulatorStatusInput,
         RecordRegulatorStatusResult,
         RegulatorReportInput,
+        ReminderAcknowledgedSignal,
         RenderDraftsInput,
         ReportApprovedSignal,
         ReportEventSignal,
@@ -78,6 +81,7 @@ class IncidentWorkflow:
         self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
         self._report_starts: dict[str, int] = {}
         self._announced: dict[str, str] = {}  # report id -> content hash last packaged
+        self._filing: list[workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = []
         self._render_needed = False
         self._rejudge_needed = False
         self._publishing: set[str] = set()
@@ -105,6 +109,13 @@ class IncidentWorkflow:
                 await self._advance()
             await workflow.wait_condition(self._changed_since(seen))
         await workflow.wait_condition(workflow.all_handlers_finished)
+        for handle in self._filing:
+            # A filed report's child still writes the approved filing (the evidence of what
+            # was submitted); closing must not cut it off.
+            try:
+                await handle
+            except ChildWorkflowError as err:
+                workflow.logger.warning("report child %s failed: %s", handle.id, err)
         assert state.closed_at is not None
         return IncidentResult(
             incident_id=inp.incident_id,
@@ -161,7 +172,10 @@ class IncidentWorkflow:
                 await self._signal_report(
                     report_id,
                     RegulatorReportWorkflow.deadline_moved,
-                    DeadlineMovedSignal(due_at=state.reports[report_id].due_at),
+                    DeadlineMovedSignal(
+                        due_at=state.reports[report_id].due_at,
+                        clock_started_at=state.reports[report_id].clock_started_at,
+                    ),
                 )
         for report_id in withdrawn:
             self._stop_report(report_id)
@@ -203,7 +217,9 @@ class IncidentWorkflow:
                         incident_id=state.inp.incident_id,
                         report=report,
                         team_contacts=state.inp.team_contacts,
-                        reminder_offsets_s=state.inp.reminder_offsets_s,
+                        reminders=state.inp.reminders,
+                        sender_name=state.facts.entity.name,
+                        sender_address=state.sender_address(),
                     ),
                     id=f"{state.inp.incident_id}.report.{report.id}.{start}",
                 )
@@ -311,14 +327,24 @@ class IncidentWorkflow:
     @workflow.signal(name=REPORT_EVENT_SIGNAL)
     def report_event(self, event: ReportEventSignal) -> None:
         """A report child sent a reminder, went overdue, or packaged its filing."""
-        report = self._state.reports.get(event.report_id)
+        state = self._state
+        report = state.reports.get(event.report_id)
         if report is None:
             return
+        detail = f"{event.report_id}: {event.detail}" if event.detail else event.report_id
+        state.log(event.at, SYSTEM_ACTOR, f"report.{event.kind}", detail)
         if event.kind == "reminder":
             report.reminders_sent.append(event.at)
+        elif event.kind == "escalation":
+            report.escalations.append(event.at)
         elif event.kind == "overdue":
             report.overdue = True
-        self._state.log(event.at, SYSTEM_ACTOR, f"report.{event.kind}", event.report_id)
+            self._render_needed = True  # the report must now give the reasons for the delay
+        elif event.kind == "emailed":
+            handle = self._reports.pop(report.id, None)  # the child filed it and ends
+            self._filing += [handle] if handle is not None else []
+            if state.record_emailed(report.id, event.reference, event.detail, event.at):
+                self._rejudge_needed = True  # deadlines chained to this filing can resolve
         self._wake += 1
 
     @workflow.update
@@ -398,6 +424,7 @@ class IncidentWorkflow:
             self._rejudge_needed = True  # deadlines chained to this filing can now resolve
         handle = self._reports.pop(report.id, None)
         if inp.status is ReportStatus.SUBMITTED and handle is not None:
+            self._filing.append(handle)
             try:
                 await handle.signal(
                     RegulatorReportWorkflow.report_filed,
@@ -410,7 +437,25 @@ class IncidentWorkflow:
 
     @record_regulator_status.validator
     def _validate_status(self, inp: RecordRegulatorStatusInput) -> None:
-        self._state.check_status(inp)
+        self._state.check_status(inp, workflow.now())
+
+    @workflow.update
+    async def acknowledge_reminder(
+        self, inp: AcknowledgeReminderInput
+    ) -> AcknowledgeReminderResult:
+        """Someone saw the latest reminder of a report: it is not escalated to the backups."""
+        now = workflow.now()
+        self._state.log(now, inp.actor, "report.reminder_acknowledged", inp.report_id)
+        await self._signal_report(
+            inp.report_id,
+            RegulatorReportWorkflow.reminder_acknowledged,
+            ReminderAcknowledgedSignal(actor=inp.actor, at=now),
+        )
+        return AcknowledgeReminderResult(report_id=inp.report_id, acknowledged_at=now)
+
+    @acknowledge_reminder.validator
+    def _validate_acknowledge(self, inp: AcknowledgeReminderInput) -> None:
+        self._state.check_acknowledge(inp.report_id)
 
     @workflow.update
     def waive_obligation(self, inp: WaiveObligationInput) -> WaiveObligationResult:

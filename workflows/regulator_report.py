@@ -15,24 +15,34 @@ with workflow.unsafe.imports_passed_through():
         FileRegulatorReportInput,
         RegulatorReportInput,
         RegulatorReportResult,
+        ReminderAcknowledgedSignal,
         ReportApprovedSignal,
         ReportEventSignal,
         ReportFiledSignal,
         SendReminderInput,
     )
+    from herald.reminders import reminder_moments
 
 REPORT_EVENT_SIGNAL = "report_event"
 _ACTIVITY_TIMEOUT = timedelta(minutes=2)
 
+# (instant, kind, label, key): kind is reminder, overdue or escalation; the key makes each
+# alarm fire once, and names the deadline it belongs to, so a moved deadline re-arms.
+Alarm = tuple[datetime, str, str, str]
+
 
 @workflow.defn
 class RegulatorReportWorkflow:
-    """Keeps one report's clock: reminders before the deadline, overdue after it.
+    """Keeps one report's clock: reminders, escalation, overdue; files what was approved.
 
-    It runs from the moment the obligation is known (the clock does not wait for drafts to be
-    approved), packages the approved report for submission, and ends once the report is filed.
-    Reminder instants are derived from the current deadline, so a deadline moved by new facts
-    re-arms them; each (deadline, offset) pair fires at most once.
+    It runs from the moment the obligation is known (the clock does not wait for drafts to
+    be approved). Reminders follow the incident's `ReminderPolicy` (shares of the time and
+    leads before the deadline); a reminder or overdue notice nobody acknowledges within
+    `escalate_after_s` goes to the backups. Once the report is approved it is packaged: sent
+    by email with a PDF when the authority takes email (the filing is then recorded), or
+    prepared for the person who files it on the authority's portal. The workflow ends once
+    the report is filed. Alarms derive from the current deadline, so a deadline moved by
+    new facts re-arms them.
     """
 
     @workflow.init
@@ -42,6 +52,7 @@ class RegulatorReportWorkflow:
         self._packaged = False
         self._filed: ReportFiledSignal | None = None
         self._fired: set[str] = set()
+        self._unacknowledged: tuple[str, datetime] | None = None
         self._changed = False
 
     @workflow.run
@@ -56,13 +67,21 @@ class RegulatorReportWorkflow:
             if alarm is None:
                 await workflow.wait_condition(lambda: self._changed)
                 continue
-            at, kind, key = alarm
+            at, kind, label, key = alarm
             try:
                 await workflow.wait_condition(
                     lambda: self._changed, timeout=max(at - workflow.now(), timedelta(0))
                 )
             except TimeoutError:
-                await self._fire(inp, kind, key)
+                await self._fire(inp, kind, label, key)
+        if self._approved is not None and not self._packaged:
+            # Filed by a person before the package was written: keep the approved filing
+            # (with its PDF) as the record of what was submitted, but send nothing.
+            await self._package(inp, may_email=False)
+        return self._result()
+
+    def _result(self) -> RegulatorReportResult:
+        assert self._filed is not None
         due = self._report.due_at
         return RegulatorReportResult(
             report_id=self._report.id,
@@ -70,57 +89,88 @@ class RegulatorReportWorkflow:
             reminders_sent=self._report.reminders_sent,
         )
 
-    def _next_alarm(
-        self, inp: RegulatorReportInput, started: datetime
-    ) -> tuple[datetime, str, str] | None:
+    def _next_alarm(self, inp: RegulatorReportInput, started: datetime) -> Alarm | None:
+        alarms: list[Alarm] = []
+        if self._unacknowledged is not None and inp.reminders.backups:
+            key, at = self._unacknowledged
+            alarms.append((at, "escalation", "not acknowledged", f"{key}-escalation"))
         due = self._report.due_at
-        if due is None:
-            return None
-        alarms = [
-            (due - timedelta(seconds=offset), "reminder", f"{due.isoformat()}-{offset}")
-            for offset in sorted(inp.reminder_offsets_s, reverse=True)
+        if due is not None:
+            start = self._report.clock_started_at or started
             # A reminder whose moment had passed before the clock was known would only be
             # noise: the first one due after start is the useful one.
-            if due - timedelta(seconds=offset) > started
-        ]
-        alarms.append((due, "overdue", f"{due.isoformat()}-overdue"))
-        pending = [alarm for alarm in alarms if alarm[2] not in self._fired]
+            for at, label in reminder_moments(
+                inp.reminders, start=start, due=due, not_before=started
+            ):
+                alarms.append((at, "reminder", label, f"{due.isoformat()}-{label}"))
+            alarms.append((due, "overdue", "deadline passed", f"{due.isoformat()}-overdue"))
+        pending = [alarm for alarm in alarms if alarm[3] not in self._fired]
         return min(pending) if pending else None
 
-    async def _fire(self, inp: RegulatorReportInput, kind: str, key: str) -> None:
+    async def _fire(self, inp: RegulatorReportInput, kind: str, label: str, key: str) -> None:
         self._fired.add(key)
         now = workflow.now()
+        recipients = inp.team_contacts
         if kind == "overdue":
             self._report.overdue = True
+        elif kind == "escalation":
+            self._report.escalations.append(now)
+            self._unacknowledged = None
+            recipients = inp.reminders.backups
         else:
             self._report.reminders_sent.append(now)
+        if kind != "escalation":
+            # Every reminder and the overdue notice wait for someone to say they saw it.
+            self._unacknowledged = (key, now + timedelta(seconds=inp.reminders.escalate_after_s))
         await workflow.execute_activity_method(
             RegulatorActivities.send_reminder,
             SendReminderInput(
                 incident_id=inp.incident_id,
                 report=self._report,
-                recipients=inp.team_contacts,
+                recipients=recipients,
                 kind=kind,
                 at=now,
+                label=label,
             ),
             start_to_close_timeout=_ACTIVITY_TIMEOUT,
         )
-        await self._tell_incident(ReportEventSignal(report_id=self._report.id, kind=kind, at=now))
+        await self._tell_incident(
+            ReportEventSignal(report_id=self._report.id, kind=kind, at=now, detail=label)
+        )
 
-    async def _package(self, inp: RegulatorReportInput) -> None:
+    async def _package(self, inp: RegulatorReportInput, *, may_email: bool = True) -> None:
         assert self._approved is not None
         result = await workflow.execute_activity_method(
             RegulatorActivities.file_regulator_report,
             FileRegulatorReportInput(
-                incident_id=inp.incident_id, report=self._report, message=self._approved
+                incident_id=inp.incident_id,
+                report=self._report,
+                message=self._approved,
+                sender_name=inp.sender_name,
+                sender_address=inp.sender_address,
+                may_email=may_email,
             ),
             start_to_close_timeout=_ACTIVITY_TIMEOUT,
         )
         self._packaged = True
-        await self._tell_incident(
-            ReportEventSignal(report_id=self._report.id, kind="packaged", at=workflow.now())
-        )
-        workflow.logger.info("report %s packaged at %s", self._report.id, result.location)
+        now = workflow.now()
+        if not may_email or (self._filed is not None and not result.emailed):
+            return  # filed by a person meanwhile: the incident recorded that already
+        if result.emailed:
+            # Herald itself filed it: the submission is recorded and the clock stops.
+            self._filed = ReportFiledSignal(at=now, reference=result.reference)
+            event = ReportEventSignal(
+                report_id=self._report.id,
+                kind="emailed",
+                at=now,
+                detail=result.location,
+                reference=result.reference,
+            )
+        else:
+            event = ReportEventSignal(
+                report_id=self._report.id, kind="packaged", at=now, detail=result.location
+            )
+        await self._tell_incident(event)
 
     async def _tell_incident(self, event: ReportEventSignal) -> None:
         parent = workflow.info().parent
@@ -143,13 +193,20 @@ class RegulatorReportWorkflow:
         self._changed = True
 
     @workflow.signal
+    def reminder_acknowledged(self, signal: ReminderAcknowledgedSignal) -> None:
+        """Someone saw the last reminder: no escalation for it."""
+        self._unacknowledged = None
+        self._changed = True
+
+    @workflow.signal
     def deadline_moved(self, signal: DeadlineMovedSignal) -> None:
         """New facts moved the deadline (or removed it): re-arm the reminders."""
         self._report.due_at = signal.due_at
+        self._report.clock_started_at = signal.clock_started_at or self._report.clock_started_at
         self._report.overdue = bool(signal.due_at and workflow.now() > signal.due_at)
         self._changed = True
 
     @workflow.query
     def report(self) -> RegulatorReport:
-        """The report as this workflow sees it (reminders, overdue)."""
+        """The report as this workflow sees it (reminders, escalations, overdue)."""
         return self._report

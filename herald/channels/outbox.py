@@ -121,6 +121,7 @@ class OutboxChannel:
         to: Sequence[str],
         subject: str,
         body: str,
+        attachments: Sequence[tuple[str, bytes, str]] = (),
     ) -> Path:
         """Write an `.eml` to an authority or the response team (reports, reminders).
 
@@ -134,6 +135,8 @@ class OutboxChannel:
             to: Recipient addresses (the authority's or the team's).
             subject: The email subject.
             body: The plain-text body.
+            attachments: (file name, content, MIME type) of each attachment, e.g. a report
+                as PDF.
 
         Returns:
             The path of the written file.
@@ -145,8 +148,22 @@ class OutboxChannel:
             incident_id, key, content_hash(subject, body), to=", ".join(to), subject=subject
         )
         _set_body(msg, body)
+        for filename, content, mime in attachments:
+            maintype, _, subtype = mime.partition("/")
+            msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
         self._write_atomic(path, msg.as_bytes())
         return path
+
+    def message_id(self, path: Path) -> str:
+        """The Message-ID of a document written by `write_document` (a filing's reference)."""
+        with path.open("rb") as handle:
+            for raw in handle:
+                line = raw.decode("utf-8", "replace")
+                if line.lower().startswith("message-id:"):
+                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+        raise ValueError(f"{path.name} has no Message-ID")
 
     # ---- rendering -----------------------------------------------------------------------
 

@@ -7,10 +7,11 @@ import os
 
 import typer
 
-from herald.cli import bench, drafts, incidents, reports
+from herald.cli import bench, drafts, evidence, incidents, reports
 from herald.cli.demo import demo
 from herald.cli.obligations import obligations
 from herald.cli.preview import preview
+from herald.cli.register import register
 from herald.cli.server import dev, worker
 
 app = typer.Typer(
@@ -22,8 +23,10 @@ app.add_typer(incidents.app, name="incident")
 app.add_typer(drafts.app, name="drafts")
 app.add_typer(reports.app, name="reports")
 app.add_typer(bench.app, name="bench")
+app.add_typer(evidence.app, name="evidence")
 app.command()(obligations)
 app.command()(preview)
+app.command()(register)
 app.command()(dev)
 app.command()(worker)
 app.command()(demo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,10 @@ def demo(
     as_json: Annotated[
         bool, typer.Option("--json", help="end with one JSON line on stdout (see design.md)")
     ] = False,
+    evidence: Annotated[
+        Path | None,
+        typer.Option("--evidence", help="write the closed incident's evidence pack (zip) here"),
+    ] = None,
 ) -> None:
     """Run a sample incident end to end on the embedded Temporal server.
 
@@ -33,8 +38,9 @@ def demo(
         # With --json, stdout carries only the final JSON line; people read stderr.
         typer.echo(f"» {line}", err=as_json)
 
+    pack = evidence.resolve() if evidence else None
     try:
-        result = asyncio.run(run_demo(settings, log=log))
+        result = asyncio.run(run_demo(settings, log=log, evidence=pack))
     except (TemporalUnavailableError, TimeoutError) as err:
         fail(f"the demo did not complete: {err}")
     show_status(result.status, err=as_json)
@@ -42,6 +48,8 @@ def demo(
         f"\nOutbox (every message a person or authority would receive): {result.outbox}",
         err=as_json,
     )
+    if result.evidence is not None:
+        typer.echo(f"Evidence pack: {result.evidence}", err=as_json)
     typer.echo(
         "Next: `herald dev` for the Temporal UI on http://127.0.0.1:8233, "
         "then `herald incident start --help`.",
@@ -61,6 +69,7 @@ def demo(
                         for r in result.status.reports
                     ],
                 }
+                | ({"evidence": str(result.evidence)} if result.evidence else {})
             )
         )
     if result.phase.value != "closed":

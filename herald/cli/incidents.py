@@ -46,6 +46,10 @@ def start(
     team: Annotated[
         list[str] | None, typer.Option("--team", help="email for deadline reminders (repeat)")
     ] = None,
+    backup: Annotated[
+        list[str] | None,
+        typer.Option("--backup", help="email told when a reminder is not acknowledged (repeat)"),
+    ] = None,
     profile: Annotated[
         Path | None, typer.Option("--profile", help="organisation profile (YAML or JSON)")
     ] = None,
@@ -63,6 +67,8 @@ def start(
             incident_id=incident_id,
             approvals_required=config.approvals_required,
             sms_max_segments=config.sms_max_segments,
+            reminders=config.reminder_policy(),
+            backups=backup,
         )
         typer.echo(await (await incidents()).start(inp))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from herald.content import check_required_content
 from herald.lifecycle.errors import SYSTEM_ACTOR, LifecycleError, same_person
 from herald.models import (
     Approval,
@@ -24,6 +25,7 @@ from herald.models.messages import (
     RequestChangesInput,
     ReviseDraftInput,
 )
+from herald.models.reports import ReceiptRef
 
 
 class DraftReview:
@@ -41,6 +43,8 @@ class DraftReview:
 
         def log(self, now: datetime, actor: str, kind: str, detail: str = "") -> None: ...
 
+        def required_content(self, obligation_id: str) -> list[str]: ...
+
         def _reopen(self, report: RegulatorReport, now: datetime) -> None: ...
 
         def _set_report_status(
@@ -51,6 +55,9 @@ class DraftReview:
             actor: str,
             reference: str | None = None,
             note: str = "",
+            *,
+            occurred_at: datetime | None = None,
+            receipt: ReceiptRef | None = None,
         ) -> None: ...
 
     def decision(self, draft_id: str) -> DraftDecisionResult:
@@ -125,6 +132,15 @@ class DraftReview:
         """
         draft.rendered_hash = rendered_hash
         draft.approvals = []
+        # What the law asks of the text may have changed too (a report gone late must now
+        # give the reasons for the delay): the person's words are checked again.
+        draft.missing_elements = check_required_content(
+            draft.body,
+            draft.subject,
+            self.required_content(draft.obligation_id),
+            draft.language,
+            draft.channel,
+        )
         if draft.state is not DraftState.CHANGES_REQUESTED:
             # A change request stands until someone revises the text.
             draft.state = DraftState.PENDING_APPROVAL

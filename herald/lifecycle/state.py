@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -33,6 +34,7 @@ from herald.models.messages import (
     CampaignSpec,
     WaiveObligationInput,
 )
+from herald.rendering.context import form_of
 from herald.rules.locality import notice_content, plan_individual_notices
 
 
@@ -71,6 +73,13 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_at: datetime | None = None
 
+    def sender_address(self) -> str:
+        """The organisation's postal address as filings print it."""
+        if self.inp.profile is not None and self.inp.profile.address:
+            return self.inp.profile.address
+        contact = self.facts.entity.contact
+        return (contact.postal_address or "") if contact else ""
+
     def record_facts(self, facts: IncidentFacts, actor: str, now: datetime) -> None:
         """Keep a version of the facts as a person gave them (before any profile fills)."""
         self.facts_history.append(
@@ -78,8 +87,14 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         )
 
     def log(self, now: datetime, actor: str, kind: str, detail: str = "") -> None:
-        """Append one event to the timeline (never personal data: counts and ids only)."""
-        self.timeline.append(TimelineEvent(at=now, actor=actor, kind=kind, detail=detail))
+        """Add one event to the timeline (never personal data: counts and ids only).
+
+        The timeline stays in time order: a child's event that arrives after later events
+        (a signal delivered late) takes its place by the time it happened.
+        """
+        event = TimelineEvent(at=now, actor=actor, kind=kind, detail=detail)
+        index = bisect.bisect_right([e.at for e in self.timeline], now)
+        self.timeline.insert(index, event)
 
     def obligation(self, obligation_id: str) -> Obligation:
         """The current obligation with that id, or LifecycleError."""
@@ -116,9 +131,12 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
                         authority=item.recipient,
                         contact=item.contact,
                         due_at=item.due_at,
+                        clock_started_at=item.clock_started_at,
+                        phase=report_phase(item),
                     )
                 else:
                     report.due_at = item.due_at
+                    report.clock_started_at = item.clock_started_at
                     report.overdue = bool(report.due_at and report.overdue and now > report.due_at)
                     if report.withdrawn:
                         # Back under new facts: its drafts are new, so it needs approving again.
@@ -146,11 +164,18 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         elements of the notices it stands in for."""
         active = [item for item in self.obligations if item.id not in self.waivers]
         merged = notice_content(active, self.notice_plan)
+        # A report past its deadline must say why it is late (GDPR Art. 33(1)).
+        late = {key for key, report in self.reports.items() if report.overdue}
+        merged |= {
+            key: [*self.obligation(key).required_content, "delay_reasons"]
+            for key in late
+            if "delay_reasons" not in self.obligation(key).required_content
+        }
         return [
             item.model_copy(
                 update={
                     "required_content": merged[item.id],
-                    "jurisdictions": self.notice_plan[item.id],
+                    "jurisdictions": self.notice_plan.get(item.id) or item.jurisdictions,
                 }
             )
             if item.id in merged
@@ -301,6 +326,19 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             next_deadline=self.next_deadline(),
             closed_at=self.closed_at,
         )
+
+
+# Obligation forms that are a phase of one filing to one authority; other forms name a
+# different recipient (a country's authority, New York's DFS …) and are each an "initial".
+REPORT_PHASES = frozenset(
+    {"early-warning", "notification", "final", "preliminary", "detailed", "supplement"}
+)
+
+
+def report_phase(item: Obligation) -> str:
+    """Which phase of its regime's filing a report obligation is ("initial" when single)."""
+    form = form_of(item)
+    return form if form in REPORT_PHASES else "initial"
 
 
 def _due(item: Obligation) -> str:

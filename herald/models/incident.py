@@ -15,6 +15,7 @@ from herald.models.population import PopulationSource
 from herald.models.profile import OrganisationProfile
 from herald.models.reports import RegulatorReport
 from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Phase
+from herald.reminders import ReminderPolicy
 
 
 class TimelineEvent(BaseModel):
@@ -55,9 +56,8 @@ class IncidentInput(BaseModel):
     limits: ChannelLimits = Field(
         default_factory=ChannelLimits, description="SMS segments and push lengths drafts keep to"
     )
-    reminder_offsets_s: list[int] = Field(
-        default_factory=lambda: [24 * 3600, 6 * 3600, 3600],
-        description="seconds before a deadline at which reminders go out",
+    reminders: ReminderPolicy = Field(
+        default_factory=ReminderPolicy, description="when deadlines are recalled, and to whom"
     )
 
     @field_validator("channel_order")

@@ -13,11 +13,13 @@ from pydantic import BaseModel, Field
 from herald.models.assessment import Assessment
 from herald.models.delivery import DeliverySummary
 from herald.models.drafts import ChannelLimits, Draft, RenderedDraft, SkippedTranslation
+from herald.models.evidence import RegisterEntry
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Evaluation, Obligation
 from herald.models.population import PopulationSource
 from herald.models.reports import ReceiptRef, RegulatorReport
 from herald.models.vocabulary import Channel, DraftState, Phase, ReportStatus
+from herald.reminders import ReminderPolicy
 
 # ---- updates on IncidentWorkflow -------------------------------------------------------
 
@@ -208,10 +210,17 @@ class FileRegulatorReportInput(BaseModel):
     incident_id: str
     report: RegulatorReport
     message: ApprovedMessage
+    sender_name: str = ""
+    sender_address: str = ""
+    may_email: bool = Field(
+        default=True, description="False once a person recorded the filing: only package it"
+    )
 
 
 class FileRegulatorReportResult(BaseModel):
     location: str
+    emailed: bool = Field(default=False, description="sent to the authority's email address")
+    reference: str | None = Field(default=None, description="the email's Message-ID")
 
 
 class PublishNoticeInput(BaseModel):
@@ -230,8 +239,9 @@ class SendReminderInput(BaseModel):
     incident_id: str
     report: RegulatorReport
     recipients: list[str]
-    kind: str = Field(description="'reminder' before the deadline, 'overdue' after it")
+    kind: str = Field(description="'reminder', 'overdue', or 'escalation' to the backups")
     at: datetime
+    label: str = Field(default="", description="which reminder: 50%, 24h before …")
 
 
 class SendReminderResult(BaseModel):
@@ -258,7 +268,9 @@ class RegulatorReportInput(BaseModel):
     incident_id: str
     report: RegulatorReport
     team_contacts: list[str]
-    reminder_offsets_s: list[int]
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    sender_name: str = ""
+    sender_address: str = ""
 
 
 class RegulatorReportResult(BaseModel):
@@ -278,6 +290,22 @@ class ReportFiledSignal(BaseModel):
 
 class DeadlineMovedSignal(BaseModel):
     due_at: datetime | None
+    clock_started_at: datetime | None = None
+
+
+class ReminderAcknowledgedSignal(BaseModel):
+    actor: str
+    at: datetime
+
+
+class AcknowledgeReminderInput(BaseModel):
+    report_id: str
+    actor: str = Field(min_length=1)
+
+
+class AcknowledgeReminderResult(BaseModel):
+    report_id: str
+    acknowledged_at: datetime
 
 
 class ReportEventSignal(BaseModel):
@@ -286,3 +314,20 @@ class ReportEventSignal(BaseModel):
     report_id: str
     kind: str
     at: datetime
+    detail: str = ""
+    reference: str | None = None
+
+
+# ---- the breach register -----------------------------------------------------------------
+
+
+class RecordRegisterEntryInput(BaseModel):
+    """Write an incident's breach-register entry (GDPR Art. 33(5)); a newer stored one wins."""
+
+    entry: RegisterEntry
+
+
+class RecordRegisterEntryResult(BaseModel):
+    recorded: bool = Field(
+        description="True if the register holds this entry; False if it kept a newer one"
+    )

@@ -31,6 +31,10 @@ class OrganisationProfile(BaseModel):
     team: list[str] = Field(
         default_factory=list, description="who gets deadline reminders (emails)"
     )
+    backups: list[str] = Field(
+        default_factory=list,
+        description="who is told when a deadline reminder is not acknowledged (emails)",
+    )
     channels: list[Channel] = Field(
         default_factory=lambda: [Channel.EMAIL, Channel.SMS, Channel.LETTER],
         description="channels promised for individual notice, in the order to try them",

@@ -57,6 +57,12 @@ class RegulatorReport(BaseModel):
     authority: str
     contact: str = ""
     due_at: datetime | None = None
+    clock_started_at: datetime | None = Field(
+        default=None, description="when the law's clock started (shares of time count from it)"
+    )
+    phase: str = Field(
+        default="", description="which of the regime's filings this is (early-warning, final …)"
+    )
     status: ReportStatus = ReportStatus.DRAFTED
     reference: str | None = None
     submitted_at: datetime | None = None
@@ -66,4 +72,7 @@ class RegulatorReport(BaseModel):
         default=False, description="its obligation no longer applies under the current facts"
     )
     reminders_sent: list[datetime] = Field(default_factory=list)
+    escalations: list[datetime] = Field(
+        default_factory=list, description="when unacknowledged reminders went to the backups"
+    )
     history: list[StatusChange] = Field(default_factory=list)

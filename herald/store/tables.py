@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,3 +52,25 @@ class Delivery(Base):
     permanent_failure: Mapped[bool] = mapped_column(default=False)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+__all__ += ["RegisterRow"]
+
+
+class RegisterRow(Base):
+    """One incident in the breach register (GDPR Art. 33(5)), whether notified or not.
+
+    `entry` is the whole `RegisterEntry` as JSON (counts, categories and jurisdictions only,
+    never a recipient); the other columns repeat what the register is filtered and ordered
+    by. Instants are stored in UTC.
+    """
+
+    __tablename__ = "register_entries"
+    __table_args__ = (Index("ix_register_entries_opened_at", "opened_at"),)
+
+    incident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notification_required: Mapped[bool]
+    entry: Mapped[dict[str, object]] = mapped_column(JSON)

@@ -93,6 +93,24 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
         str(EXAMPLES / "profile.yaml"),
     ).strip()
     current = until(incident_id, lambda s: s["phase"] == "awaiting_approval")
+    # The example's 72-hour GDPR deadline passed long ago: the report went overdue at once
+    # and must now give the reasons for the delay before anyone can approve it.
+    until(
+        incident_id,
+        lambda s: any("delay_reasons" in d["missing_elements"] for d in s["drafts"]),
+    )
+    late = json.loads((EXAMPLES / "facts.json").read_text())
+    late["details"] = {"delay_reasons": "Found months later, in a scheduled access review."}
+    late_file = Path(os.environ["HERALD_HOME"]) / "late-facts.json"
+    late_file.write_text(json.dumps(late))
+    herald("incident", "update-facts", incident_id, "--facts", str(late_file), "--as", "casey")
+    current = until(
+        incident_id,
+        lambda s: (
+            s["phase"] == "awaiting_approval"
+            and not any(d["missing_elements"] for d in s["drafts"])
+        ),
+    )
     listed = json.loads(herald("incident", "list", "--json"))
     assert [i["incident_id"] for i in listed] == [incident_id]
     assert listed[0]["phase"] == "awaiting_approval" and listed[0]["open_obligations"] > 0

@@ -217,14 +217,14 @@ def test_report_needs_approval_before_submission_and_tracks_lateness() -> None:
         report_id="gdpr-regulator-ie", status=ReportStatus.SUBMITTED, actor="casey", reference="R1"
     )
     with pytest.raises(LifecycleError, match="draft must be approved first"):
-        state.check_status(submit)
+        state.check_status(submit, NOW)
     _approve(state, "gdpr-regulator-ie.report.en", "alice")
     _approve(state, "gdpr-regulator-ie.report.en", "bob")
     assert state.reports["gdpr-regulator-ie"].status is ReportStatus.APPROVED
     report = state.record_status(submit, NOW + timedelta(hours=80))
     assert report.late and report.reference == "R1"
     with pytest.raises(LifecycleError, match="can move to"):
-        state.check_status(submit)
+        state.check_status(submit, NOW)
 
 
 def test_close_refused_until_everything_met_or_waived() -> None:

@@ -177,7 +177,7 @@ def test_withdrawn_obligation_withdraws_its_report_and_stops_its_clock() -> None
     assert state.timeline[-1].kind == "obligation.withdrawn"
     for status in (ReportStatus.SUBMITTED, ReportStatus.CLOSED, ReportStatus.APPROVED):
         with pytest.raises(LifecycleError, match="no longer required"):
-            state.check_status(_status(REPORT, status))
+            state.check_status(_status(REPORT, status), NOW)
     with pytest.raises(LifecycleError, match="no longer required"):
         state.record_status(_status(REPORT, ReportStatus.SUBMITTED), LATER)
     assert state.reports[REPORT].status is ReportStatus.DRAFTED
@@ -205,7 +205,7 @@ def test_returning_obligation_reopens_its_approved_report() -> None:
     assert len(reopened) == 1 and reopened[0].detail.startswith(REPORT)
     assert [r.id for r in state.reports_needing_clock()] == [REPORT]
     with pytest.raises(LifecycleError, match="draft must be approved first"):
-        state.check_status(_status(REPORT, ReportStatus.SUBMITTED))
+        state.check_status(_status(REPORT, ReportStatus.SUBMITTED), NOW)
 
 
 def test_returning_obligation_leaves_a_drafted_report_drafted() -> None:
@@ -254,7 +254,7 @@ def test_report_approved_after_both_approvals_and_reopened_by_a_changed_render()
     assert state.reports[REPORT].status is ReportStatus.DRAFTED
     assert state.timeline[-1].kind == "report.reopened"
     with pytest.raises(LifecycleError, match="draft must be approved first"):
-        state.check_status(_status(REPORT, ReportStatus.SUBMITTED))
+        state.check_status(_status(REPORT, ReportStatus.SUBMITTED), NOW)
 
 
 # ---- a person's revision and re-renders ------------------------------------------------------

@@ -15,6 +15,7 @@ from herald.client import IncidentClient
 from herald.inputs import load_facts
 from herald.intake import new_incident
 from herald.models import (
+    Draft,
     DraftState,
     IncidentFacts,
     IncidentInput,
@@ -141,9 +142,13 @@ async def test_incident_runs_to_closure_with_four_eyes(
                 ),
             )
         status = await _until(incidents, incident_id, lambda s: s.closable)
-        assert (outbox / "reports").is_dir()
         await incidents.close(incident_id, CloseIncidentInput(actor="casey.commander"))
         result = await incidents.handle(incident_id).result()
+        # Closing waits for filed reports to be written out, each with its PDF.
+        assert sorted(p.suffix for p in (outbox / "reports").glob("gdpr-regulator-de.*")) == [
+            ".eml",
+            ".pdf",
+        ]
         kinds = [e.kind for e in (await incidents.status(incident_id)).timeline]
     assert result.phase is Phase.CLOSED
     assert all(r.submitted_at and not r.late for r in result.reports)
@@ -198,11 +203,58 @@ async def test_report_goes_overdue_inside_a_live_incident(
             lambda s: any(r.overdue for r in s.reports if r.id == "gdpr-regulator-de"),
         )
         report = next(r for r in status.reports if r.id == "gdpr-regulator-de")
-        assert len(report.reminders_sent) == 3
+        assert len(report.reminders_sent) == 4  # 50%, 24 h, 6 h and 1 h before
         assert "report.overdue" in [e.kind for e in status.timeline]
         reminders = list((settings.outbox_dir / incident_id / "reminders").glob("*.eml"))
         assert any("OVERDUE" in p.read_text() for p in reminders)
+
+        # Late: the report must now give the reasons for the delay before it is approved.
+        status = await _until(
+            incidents,
+            incident_id,
+            lambda s: "delay_reasons" in _draft(s, "gdpr-regulator-de.report.en").missing_elements,
+        )
+        reasons = "Forensic triage took four days: the affected backups were offline."
+        facts = status.facts.model_copy(
+            update={"details": status.facts.details.model_copy(update={"delay_reasons": reasons})}
+        )
+        await incidents.update_facts(
+            incident_id, UpdateFactsInput(facts=facts, actor="casey.commander")
+        )
+        status = await incidents.status(incident_id)
+        filing = _draft(status, "gdpr-regulator-de.report.en")
+        assert not filing.missing_elements
+        assert "Reasons for the delay" in filing.body and reasons in filing.body
+        for approver in ("alice.legal", "bob.privacy"):
+            await incidents.approve(
+                incident_id,
+                ApproveDraftInput(
+                    draft_id=filing.id, approver=approver, content_hash=filing.content_hash
+                ),
+            )
+        await _until(
+            incidents,
+            incident_id,
+            lambda s: (
+                next(r for r in s.reports if r.id == "gdpr-regulator-de").status
+                is ReportStatus.APPROVED
+            ),
+        )
+        result = await incidents.record_status(
+            incident_id,
+            RecordRegulatorStatusInput(
+                report_id="gdpr-regulator-de",
+                status=ReportStatus.SUBMITTED,
+                actor="casey.commander",
+                reference="BfDI-2026-1",
+            ),
+        )
+        assert result.report.late
         await incidents.handle(incident_id).terminate("test done")
+
+
+def _draft(status: IncidentStatus, draft_id: str) -> Draft:
+    return next(d for d in status.drafts if d.id == draft_id)
 
 
 def test_example_facts_are_the_contract_shape() -> None:
