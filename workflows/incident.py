@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ChildWorkflowError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
     from activities.obligations import ObligationActivities
     from activities.population import PopulationActivities
+    from activities.register import RegisterActivities
     from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError
-    from herald.lifecycle.records import evidence_record
+    from herald.lifecycle.records import evidence_record, register_entry
     from herald.models import (
-        FILED_STATUSES,
         Audience,
         Draft,
         DraftState,
@@ -42,14 +40,12 @@ with workflow.unsafe.imports_passed_through():
         DraftQuery,
         EvaluateObligationsInput,
         PublishNoticeInput,
+        RecordRegisterEntryInput,
         RecordRegulatorStatusInput,
         RecordRegulatorStatusResult,
-        RegulatorReportInput,
         ReminderAcknowledgedSignal,
         RenderDraftsInput,
-        ReportApprovedSignal,
         ReportEventSignal,
-        ReportFiledSignal,
         RequestChangesInput,
         ReviseDraftInput,
         UpdateFactsInput,
@@ -60,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from herald.rendering.checks import check_draft
     from workflows.campaign_runner import CampaignRunner
     from workflows.regulator_report import REPORT_EVENT_SIGNAL, RegulatorReportWorkflow
+    from workflows.report_runner import ReportRunner
 
 _SHORT = timedelta(minutes=2)
 _LONG = timedelta(minutes=30)
@@ -78,10 +75,7 @@ class IncidentWorkflow:
         self._wake = 0
         self._closing = False
         self._campaigns = CampaignRunner(self._state, self._campaign_changed)
-        self._reports: dict[str, workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = {}
-        self._report_starts: dict[str, int] = {}
-        self._announced: dict[str, str] = {}  # report id -> content hash last packaged
-        self._filing: list[workflow.ChildWorkflowHandle[RegulatorReportWorkflow, object]] = []
+        self._reports = ReportRunner(self._state)
         self._render_needed = False
         self._rejudge_needed = False
         self._publishing: set[str] = set()
@@ -109,13 +103,10 @@ class IncidentWorkflow:
                 await self._advance()
             await workflow.wait_condition(self._changed_since(seen))
         await workflow.wait_condition(workflow.all_handlers_finished)
-        for handle in self._filing:
-            # A filed report's child still writes the approved filing (the evidence of what
-            # was submitted); closing must not cut it off.
-            try:
-                await handle
-            except ChildWorkflowError as err:
-                workflow.logger.warning("report child %s failed: %s", handle.id, err)
+        # A filed report's child still writes the approved filing (the evidence of what was
+        # submitted); closing must not cut it off.
+        await self._reports.settle()
+        await self._record_register()
         assert state.closed_at is not None
         return IncidentResult(
             incident_id=inp.incident_id,
@@ -169,7 +160,7 @@ class IncidentWorkflow:
         changed = await self._render()
         for report_id in moved:
             if report_id in state.reports:
-                await self._signal_report(
+                await self._reports.signal(
                     report_id,
                     RegulatorReportWorkflow.deadline_moved,
                     DeadlineMovedSignal(
@@ -178,9 +169,19 @@ class IncidentWorkflow:
                     ),
                 )
         for report_id in withdrawn:
-            self._stop_report(report_id)
+            self._reports.stop(report_id)
+        await self._record_register()
         self._wake += 1
         return changed, moved
+
+    async def _record_register(self) -> None:
+        """Keep the incident's breach-register entry current (also when nothing applies)."""
+        phase = Phase.CLOSED if self._state.closed_at else self._phase
+        await workflow.execute_activity_method(
+            RegisterActivities.record_register_entry,
+            RecordRegisterEntryInput(entry=register_entry(self._state, phase, workflow.now())),
+            start_to_close_timeout=_SHORT,
+        )
 
     async def _render(self) -> list[str]:
         """Render the drafts the current obligations need; return the ids that changed."""
@@ -205,38 +206,12 @@ class IncidentWorkflow:
     async def _advance(self) -> None:
         """Start whatever has become possible, then set the phase."""
         state = self._state
+        await self._reports.start_clocks()
         for report in state.reports_needing_clock():
-            if report.id not in self._reports:
-                # A report withdrawn and later re-added gets a new child: the old one may
-                # still be finishing its cancellation under the previous id.
-                start = self._report_starts.get(report.id, 0) + 1
-                self._report_starts[report.id] = start
-                self._reports[report.id] = await workflow.start_child_workflow(
-                    RegulatorReportWorkflow.run,
-                    RegulatorReportInput(
-                        incident_id=state.inp.incident_id,
-                        report=report,
-                        team_contacts=state.inp.team_contacts,
-                        reminders=state.inp.reminders,
-                        sender_name=state.facts.entity.name,
-                        sender_address=state.sender_address(),
-                    ),
-                    id=f"{state.inp.incident_id}.report.{report.id}.{start}",
-                )
             drafts = state.drafts_for(report.id)
-            if report.status is not ReportStatus.APPROVED or len(drafts) != 1:
-                continue
-            draft = drafts[0]
-            if (
-                draft.state is DraftState.APPROVED
-                and self._announced.get(report.id) != draft.content_hash
-            ):
-                self._announced[report.id] = draft.content_hash
-                await self._signal_report(
-                    report.id,
-                    RegulatorReportWorkflow.report_approved,
-                    ReportApprovedSignal(message=ApprovedMessage.of(draft)),
-                )
+            if report.status is ReportStatus.APPROVED and len(drafts) == 1:
+                if drafts[0].state is DraftState.APPROVED:
+                    await self._reports.announce(report.id, drafts[0])
         for item in state.obligations:
             drafts = state.drafts_for(item.id)
             if item.id in state.waivers or not drafts:
@@ -291,22 +266,6 @@ class IncidentWorkflow:
         self._rejudge_needed = self._rejudge_needed or rejudge
         self._wake += 1
 
-    async def _signal_report(self, report_id: str, signal: Any, arg: Any) -> None:
-        """Signal a report's child if it still runs; a finished child needs nothing more."""
-        handle = self._reports.get(report_id)
-        report = self._state.reports.get(report_id)
-        if handle is None or report is None or report.status in FILED_STATUSES:
-            return
-        try:
-            await handle.signal(signal, arg)
-        except FailureError as err:
-            workflow.logger.warning("report %s did not take a signal: %s", report_id, err)
-
-    def _stop_report(self, report_id: str) -> None:
-        handle = self._reports.pop(report_id, None)
-        if handle is not None:
-            handle.cancel()
-
     # ---- queries, signals, updates ------------------------------------------------------
 
     @workflow.query
@@ -341,8 +300,7 @@ class IncidentWorkflow:
             report.overdue = True
             self._render_needed = True  # the report must now give the reasons for the delay
         elif event.kind == "emailed":
-            handle = self._reports.pop(report.id, None)  # the child filed it and ends
-            self._filing += [handle] if handle is not None else []
+            self._reports.emailed(report.id)  # the child filed it and ends
             if state.record_emailed(report.id, event.reference, event.detail, event.at):
                 self._rejudge_needed = True  # deadlines chained to this filing can resolve
         self._wake += 1
@@ -422,16 +380,8 @@ class IncidentWorkflow:
         report = self._state.record_status(inp, workflow.now())
         if inp.status is ReportStatus.SUBMITTED:
             self._rejudge_needed = True  # deadlines chained to this filing can now resolve
-        handle = self._reports.pop(report.id, None)
-        if inp.status is ReportStatus.SUBMITTED and handle is not None:
-            self._filing.append(handle)
-            try:
-                await handle.signal(
-                    RegulatorReportWorkflow.report_filed,
-                    ReportFiledSignal(at=workflow.now(), reference=inp.reference),
-                )
-            except FailureError as err:
-                workflow.logger.warning("report %s did not take the filing: %s", report.id, err)
+        if inp.status is ReportStatus.SUBMITTED:
+            await self._reports.filed(report.id, workflow.now(), inp.reference)
         self._wake += 1
         return RecordRegulatorStatusResult(report=report)
 
@@ -446,7 +396,7 @@ class IncidentWorkflow:
         """Someone saw the latest reminder of a report: it is not escalated to the backups."""
         now = workflow.now()
         self._state.log(now, inp.actor, "report.reminder_acknowledged", inp.report_id)
-        await self._signal_report(
+        await self._reports.signal(
             inp.report_id,
             RegulatorReportWorkflow.reminder_acknowledged,
             ReminderAcknowledgedSignal(actor=inp.actor, at=now),
@@ -461,7 +411,7 @@ class IncidentWorkflow:
     def waive_obligation(self, inp: WaiveObligationInput) -> WaiveObligationResult:
         """Waive an obligation with a reason (kept as evidence); stops its report clock."""
         self._state.waive(inp, workflow.now())
-        self._stop_report(inp.obligation_id)
+        self._reports.stop(inp.obligation_id)
         # The waiver may hand people to another regime's notice, which may need drafts.
         self._render_needed = True
         self._wake += 1

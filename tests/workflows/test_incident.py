@@ -33,6 +33,7 @@ from herald.profiles import load_profile
 from herald.settings import Settings
 from herald.store.db import make_engine
 from herald.store.ledger import Ledger
+from herald.store.register import Register
 from tests.conftest import EXAMPLES, herald_client
 from worker import build_worker
 
@@ -152,6 +153,12 @@ async def test_incident_runs_to_closure_with_four_eyes(
         kinds = [e.kind for e in (await incidents.status(incident_id)).timeline]
     assert result.phase is Phase.CLOSED
     assert all(r.submitted_at and not r.late for r in result.reports)
+    # The breach register keeps the incident, closed, with every regime's reasoning.
+    entry = Register(make_engine(settings.db_url)).get(incident_id)
+    assert entry is not None and entry.closed_at == result.closed_at
+    assert entry.phase == "closed" and entry.notification_required
+    assert {d.regime for d in entry.decisions} >= {"gdpr", "us-ca", "cn-pipl"}
+    assert all(status.startswith("submitted") for status in entry.reports.values())
     assert kinds[0] == "incident.started" and kinds[-1] == "incident.closed"
     assert "campaign.completed" in kinds and "report.submitted" in kinds
 
