@@ -64,14 +64,15 @@ def as_if_recent(
     return facts.model_copy(update=moved)
 
 
-async def _wait_for(
+async def wait_for(
     incidents: IncidentClient,
     incident_id: str,
     predicate: Callable[[IncidentStatus], bool],
     *,
     timeout_s: float = 120.0,
 ) -> IncidentStatus:
-    """Poll the status query until `predicate` holds (the demo plays people, who poll too)."""
+    """Poll the status query until `predicate` holds (the demo and the drill play people,
+    who poll too)."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         status = await incidents.status(incident_id)
@@ -109,7 +110,7 @@ async def drive_incident(
     async with build_worker(client, settings, task_queue=task_queue):
         await incidents.start(inp)
         log(f"started incident {incident_id} as {COMMANDER}")
-        status = await _wait_for(
+        status = await wait_for(
             incidents, incident_id, lambda s: s.phase is Phase.AWAITING_APPROVAL
         )
         assessment = status.assessment
@@ -128,7 +129,7 @@ async def drive_incident(
                     ),
                 )
             log(f"approved {draft.id} v{draft.version} as {' and '.join(APPROVERS)}")
-        status = await _wait_for(
+        status = await wait_for(
             incidents,
             incident_id,
             lambda s: (
@@ -149,7 +150,7 @@ async def drive_incident(
                     ),
                 )
             log(f"report {report.id} submitted to {report.authority} and acknowledged")
-        await _wait_for(incidents, incident_id, lambda s: s.closable)
+        await wait_for(incidents, incident_id, lambda s: s.closable)
         await incidents.close(incident_id, CloseIncidentInput(actor=COMMANDER, note="demo done"))
         await incidents.handle(incident_id).result()
         status = await incidents.status(incident_id)

@@ -47,12 +47,14 @@ def new_incident(
         team_contacts=list(dict.fromkeys([*(profile.team if profile else []), *(team or [])])),
         profile=profile,
         limits=ChannelLimits(sms_max_segments=sms_max_segments),
-        reminders=(reminders or ReminderPolicy()).model_copy(
-            update={
-                "backups": list(
-                    dict.fromkeys([*(profile.backups if profile else []), *(backups or [])])
-                )
-            }
-        ),
+        reminders=_with_backups(reminders or ReminderPolicy(), profile, backups or []),
         **extra,
     )
+
+
+def _with_backups(
+    policy: ReminderPolicy, profile: OrganisationProfile | None, backups: list[str]
+) -> ReminderPolicy:
+    """The policy's backups, the profile's and the responder's, each once."""
+    named = [*policy.backups, *(profile.backups if profile else []), *backups]
+    return policy.model_copy(update={"backups": list(dict.fromkeys(named))})

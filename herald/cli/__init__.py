@@ -9,6 +9,7 @@ import typer
 
 from herald.cli import bench, drafts, evidence, incidents, reports
 from herald.cli.demo import demo
+from herald.cli.drill import drill
 from herald.cli.obligations import obligations
 from herald.cli.preview import preview
 from herald.cli.register import register
@@ -30,6 +31,7 @@ app.command()(register)
 app.command()(dev)
 app.command()(worker)
 app.command()(demo)
+app.command()(drill)
 
 
 def main() -> None:
