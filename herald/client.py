@@ -12,14 +12,22 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
+from herald.lifecycle.errors import REASSESSING
 from herald.models import Draft, IncidentInput, IncidentStatus, Phase
 from herald.models.evidence import EvidenceRecord
 from herald.models.messages import (
     AcknowledgeReminderInput,
     AcknowledgeReminderResult,
+    AddReportPhaseInput,
+    AddReportPhaseResult,
     ApproveDraftInput,
     CloseIncidentInput,
     CloseIncidentResult,
@@ -111,6 +119,11 @@ class IncidentClient:
                 if not _transient(err) or attempt == _ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
+            except WorkflowUpdateFailedError as err:
+                # Refused only because new facts are being judged: that passes in moments.
+                if REASSESSING not in str(err.cause) or attempt == _ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
         raise AssertionError("unreachable")
 
     async def update_facts(self, incident_id: str, inp: UpdateFactsInput) -> UpdateFactsResult:
@@ -150,6 +163,13 @@ class IncidentClient:
         """Write a new version of a draft."""
         result: DraftDecisionResult = await self._update(
             incident_id, IncidentWorkflow.revise_draft, inp
+        )
+        return result
+
+    async def add_phase(self, incident_id: str, inp: AddReportPhaseInput) -> AddReportPhaseResult:
+        """Open a follow-up phase of a filed report."""
+        result: AddReportPhaseResult = await self._update(
+            incident_id, IncidentWorkflow.add_report_phase, inp
         )
         return result
 

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.population import PopulationActivities
     from activities.register import RegisterActivities
     from herald.lifecycle import SYSTEM_ACTOR, IncidentState, LifecycleError
+    from herald.lifecycle.errors import REASSESSING
     from herald.lifecycle.records import evidence_record, register_entry
     from herald.models import (
         Audience,
@@ -30,6 +31,8 @@ with workflow.unsafe.imports_passed_through():
     from herald.models.messages import (
         AcknowledgeReminderInput,
         AcknowledgeReminderResult,
+        AddReportPhaseInput,
+        AddReportPhaseResult,
         ApprovedMessage,
         ApproveDraftInput,
         AssessPopulationInput,
@@ -390,6 +393,19 @@ class IncidentWorkflow:
         self._state.check_status(inp, workflow.now())
 
     @workflow.update
+    def add_report_phase(self, inp: AddReportPhaseInput) -> AddReportPhaseResult:
+        """Open a follow-up phase of a filed report; it is drafted and tracked like the first."""
+        report = self._state.add_phase(inp, workflow.now())
+        self._render_needed = True
+        self._wake += 1
+        return AddReportPhaseResult(report=report)
+
+    @add_report_phase.validator
+    def _validate_add_phase(self, inp: AddReportPhaseInput) -> None:
+        self._refuse_while_deriving()
+        self._state.check_add_phase(inp)
+
+    @workflow.update
     async def acknowledge_reminder(
         self, inp: AcknowledgeReminderInput
     ) -> AcknowledgeReminderResult:
@@ -443,4 +459,4 @@ class IncidentWorkflow:
     def _refuse_while_deriving(self) -> None:
         # While new facts are being judged, drafts and obligations are half replaced.
         if self._phase in (Phase.ASSESSING, Phase.DRAFTING):
-            raise LifecycleError("the incident is being re-assessed; try again in a moment")
+            raise LifecycleError(REASSESSING)

@@ -21,7 +21,11 @@ from herald.cli.common import (
 from herald.cli.incidents import fetch_status
 from herald.evidence.store import ReceiptError, store_receipt
 from herald.models import ReportStatus
-from herald.models.messages import AcknowledgeReminderInput, RecordRegulatorStatusInput
+from herald.models.messages import (
+    AcknowledgeReminderInput,
+    AddReportPhaseInput,
+    RecordRegulatorStatusInput,
+)
 
 app = typer.Typer(help="Track regulator reports.", no_args_is_help=True)
 
@@ -71,7 +75,7 @@ def set_status(
     actor: Annotated[str | None, typer.Option("--as")] = None,
 ) -> None:
     """Record a report's status (submitted, acknowledged, questions, answered, closed)."""
-    occurred = _instant(at) if at else None
+    occurred = _instant(at, "--at") if at else None
     try:
         kept = store_receipt(receipt, incident_id) if receipt is not None else None
     except ReceiptError as err:
@@ -98,6 +102,39 @@ def set_status(
     run(body)
 
 
+@app.command("add-phase")
+def add_phase(
+    incident_id: str,
+    report_id: str,
+    phase: Annotated[str, typer.Argument(help="supplement, follow-up, close-out or amendment")],
+    due: Annotated[
+        str | None, typer.Option("--due", help="deadline, ISO 8601 with offset (if any)")
+    ] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+    actor: Annotated[str | None, typer.Option("--as")] = None,
+) -> None:
+    """Open a follow-up phase of a filed report (GDPR supplement, CAC follow-up or
+    close-out, SEC 8-K amendment): a new report, drafted and approved like the first."""
+    due_at = _instant(due, "--due") if due else None
+
+    async def body() -> None:
+        result = await (await incidents()).add_phase(
+            incident_id,
+            AddReportPhaseInput(
+                report_id=report_id,
+                phase=phase,
+                due_at=due_at,
+                note=note,
+                actor=actor or default_actor(),
+            ),
+        )
+        report = result.report
+        when = report.due_at.isoformat() if report.due_at else "no fixed deadline"
+        typer.echo(f"{report.id}: {report.phase} opened, due {when}; its draft follows")
+
+    run(body)
+
+
 @app.command("ack")
 def acknowledge(
     incident_id: str,
@@ -114,11 +151,14 @@ def acknowledge(
     run(body)
 
 
-def _instant(text: str) -> datetime:
+def _instant(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        fail(f"--at: {text!r} is not an ISO 8601 instant", EXIT_BAD_INPUT)
+        fail(f"{option}: {text!r} is not an ISO 8601 instant", EXIT_BAD_INPUT)
     if value.tzinfo is None:
-        fail(f"--at: {text!r} needs a UTC offset (e.g. 2026-03-02T10:00:00+01:00)", EXIT_BAD_INPUT)
+        fail(
+            f"{option}: {text!r} needs a UTC offset (e.g. 2026-03-02T10:00:00+01:00)",
+            EXIT_BAD_INPUT,
+        )
     return value

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 SYSTEM_ACTOR = "herald"
+# Refusal while new facts are being judged: it passes in moments, so clients retry it.
+REASSESSING = "the incident is being re-assessed; try again in a moment"
 
 
 class LifecycleError(ValueError):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from herald.lifecycle.drafts import DraftReview
 from herald.lifecycle.errors import SYSTEM_ACTOR, LifecycleError, campaign_key
+from herald.lifecycle.phases import follow_up
 from herald.lifecycle.reports import ReportTracking
 from herald.models import (
     FILED_STATUSES,
@@ -30,6 +31,7 @@ from herald.models import (
 )
 from herald.models.evidence import FactsVersion
 from herald.models.messages import (
+    AddReportPhaseInput,
     ApprovedMessage,
     CampaignSpec,
     WaiveObligationInput,
@@ -70,8 +72,34 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     )
     published: dict[str, str] = Field(default_factory=dict, description="obligation -> location")
     waivers: dict[str, Waiver] = Field(default_factory=dict)
+    added_phases: dict[str, Obligation] = Field(
+        default_factory=dict, description="follow-up phases people opened, by obligation id"
+    )
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_at: datetime | None = None
+
+    def check_add_phase(self, inp: AddReportPhaseInput) -> Obligation:
+        """The obligation a new follow-up phase would be, or LifecycleError."""
+        report = self.reports.get(inp.report_id)
+        if report is None:
+            raise LifecycleError(f"no regulator report {inp.report_id!r} in this incident")
+        phase = follow_up(self.obligation(inp.report_id), report, inp.phase, self.facts, inp.due_at)
+        if phase.id in self.added_phases or phase.id in self.reports:
+            raise LifecycleError(f"report {inp.report_id} already has a {inp.phase}")
+        return phase
+
+    def add_phase(self, inp: AddReportPhaseInput, now: datetime) -> RegulatorReport:
+        """Open a follow-up phase: a report of its own, drafted and tracked like the first."""
+        phase = self.check_add_phase(inp)
+        self.added_phases[phase.id] = phase
+        self.set_obligations(
+            [item for item in self.obligations if item.id not in self.added_phases],
+            self.decisions,
+            now,
+        )
+        note = f": {inp.note}" if inp.note else ""
+        self.log(now, inp.actor, "report.phase_added", f"{phase.id}{note}")
+        return self.reports[phase.id]
 
     def sender_address(self) -> str:
         """The organisation's postal address as filings print it."""
@@ -112,6 +140,14 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         history when re-evaluated; only their deadline follows the new evaluation.
         """
         previous = {item.id: item for item in self.obligations}
+        # Phases people opened stay while the report they follow still applies.
+        current_ids = {item.id for item in obligations}
+        kept = [
+            phase
+            for phase in self.added_phases.values()
+            if any(phase.id.startswith(f"{key}-") for key in current_ids)
+        ]
+        obligations = [*obligations, *kept]
         self.obligations, self.decisions = obligations, decisions
         self._plan()
         moved: list[str] = []
@@ -332,13 +368,18 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
 # different recipient (a country's authority, New York's DFS …) and are each an "initial".
 REPORT_PHASES = frozenset(
     {"early-warning", "notification", "final", "preliminary", "detailed", "supplement"}
+    | {"follow-up", "close-out", "amendment"}
 )
 
 
 def report_phase(item: Obligation) -> str:
-    """Which phase of its regime's filing a report obligation is ("initial" when single)."""
+    """Which phase of its regime's filing a report obligation is ("initial" when single).
+
+    The phase is the form ("final") or its last part ("de-supplement" for the supplement
+    to the German authority's report).
+    """
     form = form_of(item)
-    return form if form in REPORT_PHASES else "initial"
+    return next((p for p in REPORT_PHASES if form == p or form.endswith(f"-{p}")), "initial")
 
 
 def _due(item: Obligation) -> str:

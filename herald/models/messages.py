@@ -298,6 +298,20 @@ class ReminderAcknowledgedSignal(BaseModel):
     at: datetime
 
 
+class AddReportPhaseInput(BaseModel):
+    """Open a follow-up phase of a filed report (supplement, follow-up, close-out, amendment)."""
+
+    report_id: str
+    phase: str = Field(pattern=r"^[a-z][a-z-]{1,30}$")
+    actor: str = Field(min_length=1)
+    due_at: datetime | None = Field(default=None, description="when the law or authority says")
+    note: str = Field(default="", max_length=5_000)
+
+
+class AddReportPhaseResult(BaseModel):
+    report: RegulatorReport
+
+
 class AcknowledgeReminderInput(BaseModel):
     report_id: str
     actor: str = Field(min_length=1)

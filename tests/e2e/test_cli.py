@@ -173,6 +173,7 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
             bool(s["deliveries"])
             and all(d["completed"] for d in s["deliveries"])
             and all(r["status"] == "approved" for r in s["reports"])
+            and s["phase"] not in ("assessing", "drafting")
         ),
     )
     refused = herald("incident", "close", incident_id, "--as", "casey", code=1)
@@ -192,6 +193,37 @@ def test_incident_from_start_to_close_with_the_cli(herald_dev: subprocess.Popen[
             "casey",
         )
     assert "REF-42" in herald("reports", "list", incident_id)
+    # More is known after the first report: a supplement (GDPR Art. 33(4)) is a report of
+    # its own, with a receipt from the authority's portal kept as evidence.
+    opened = herald(
+        "reports", "add-phase", incident_id, "gdpr-regulator-de", "supplement", "--as", "casey"
+    )
+    assert "gdpr-regulator-de-supplement: supplement opened" in opened
+    supplement = until(
+        incident_id,
+        lambda s: any(d["obligation_id"] == "gdpr-regulator-de-supplement" for d in s["drafts"]),
+    )
+    for draft in supplement["drafts"]:
+        if draft["obligation_id"] == "gdpr-regulator-de-supplement":
+            for approver in ("alice", "bob"):
+                herald("drafts", "approve", incident_id, draft["id"], "--as", approver)
+    receipt = Path(os.environ["HERALD_HOME"]) / "portal-receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4 receipt of the supplement\n")
+    filed = herald(
+        "reports",
+        "set-status",
+        incident_id,
+        "gdpr-regulator-de-supplement",
+        "submitted",
+        "--reference",
+        "REF-43",
+        "--receipt",
+        str(receipt),
+        "--as",
+        "casey",
+    )
+    assert "receipt portal-receipt.pdf kept" in filed
+    assert "supplement" in herald("reports", "list", incident_id)
     until(
         incident_id,
         lambda s: not s["open_obligations"] and s["phase"] not in ("assessing", "drafting"),
