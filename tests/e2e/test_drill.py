@@ -87,3 +87,46 @@ def test_nis2_phases_follow_each_other(tmp_path: Path) -> None:
     filed = notification["submitted_offset_s"]
     assert filed is not None and 28 * 24 * HOUR <= final["due_offset_s"] - filed <= 31 * 24 * HOUR
     assert not early["late"] and not notification["late"]
+
+
+def _facts_in(tmp_path: Path, jurisdiction: str) -> Path:
+    facts = json.loads((EXAMPLES / "facts.json").read_text())
+    facts["entity"]["contact"] = {"name": "DPO", "email": "dpo@example.org"}
+    facts["affected"] = [{"jurisdiction": jurisdiction, "count": 2000}]
+    facts["data_categories"] = ["name", "email", "account_credentials", "financial_account"]
+    path = tmp_path / f"{jurisdiction}.json"
+    path.write_text(json.dumps(facts))
+    return path
+
+
+def test_appi_preliminary_then_final_and_lgpd_communication_then_supplement(
+    tmp_path: Path,
+) -> None:
+    japan = _drill(
+        "--facts", str(_facts_in(tmp_path, "JP")), "--days", "2", "--home", str(tmp_path)
+    )
+    preliminary = _report(japan, "jp-appi-regulator-preliminary")
+    final = _report(japan, "jp-appi-regulator-final")
+    assert (preliminary["phase"], final["phase"]) == ("preliminary", "final")
+    # Preliminary within days (end of the third Tokyo day), final within 30 days.
+    assert 2 * 24 * HOUR < preliminary["due_offset_s"] <= 3 * 24 * HOUR
+    assert 29 * 24 * HOUR < final["due_offset_s"] <= 30 * 24 * HOUR
+    assert preliminary["reminders_offset_s"]  # at least the 50% reminder within two days
+
+    brazil = _drill(
+        "--facts",
+        str(_facts_in(tmp_path, "BR")),
+        "--file-after",
+        "24",
+        "--days",
+        "3",
+        "--home",
+        str(tmp_path),
+    )
+    communication = _report(brazil, "br-lgpd-regulator")
+    supplement = _report(brazil, "br-lgpd-regulator-supplement")
+    assert supplement["phase"] == "supplement"
+    filed = communication["submitted_offset_s"]
+    assert filed is not None and not communication["late"]
+    # 20 business days from the communication's filing: four weeks, give or take holidays.
+    assert 26 * 24 * HOUR <= supplement["due_offset_s"] - filed <= 34 * 24 * HOUR
