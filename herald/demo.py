@@ -47,6 +47,17 @@ class DemoResult:
     evidence: Path | None = None
 
 
+def shifted(facts: IncidentFacts, to: datetime) -> IncidentFacts:
+    """The facts moved in time so that awareness is at `to`; every instant moves alike."""
+    shift = to - facts.aware_at
+    moved = {
+        name: getattr(facts, name) + shift
+        for name in ("aware_at", "discovered_at", "determined_at", "ransom_paid_at")
+        if getattr(facts, name) is not None
+    }
+    return facts.model_copy(update=moved)
+
+
 def as_if_recent(
     facts: IncidentFacts, *, aware_ago: timedelta = timedelta(hours=2)
 ) -> IncidentFacts:
@@ -55,13 +66,7 @@ def as_if_recent(
     The sample's instants are fixed (the `herald obligations` contract depends on them); the
     demo replays them as a live incident, so its deadlines lie ahead and nothing is late.
     """
-    shift = datetime.now(UTC) - aware_ago - facts.aware_at
-    moved = {
-        name: getattr(facts, name) + shift
-        for name in ("aware_at", "discovered_at", "determined_at", "ransom_paid_at")
-        if getattr(facts, name) is not None
-    }
-    return facts.model_copy(update=moved)
+    return shifted(facts, datetime.now(UTC) - aware_ago)
 
 
 async def wait_for(

@@ -31,7 +31,7 @@ from temporalio.runtime import (
 from temporalio.testing import WorkflowEnvironment
 
 from herald.client import IncidentClient
-from herald.demo import APPROVERS, wait_for
+from herald.demo import APPROVERS, shifted, wait_for
 from herald.intake import new_incident
 from herald.models import (
     DraftState,
@@ -65,17 +65,6 @@ class DrillResult:
     events: list[TimelineEvent] = field(default_factory=list)
     status: IncidentStatus | None = None
     outbox: Path | None = None
-
-
-def shifted(facts: IncidentFacts, to: datetime) -> IncidentFacts:
-    """The facts moved in time so that awareness is at `to` (the drill's clock start)."""
-    shift = to - facts.aware_at
-    moved = {
-        name: getattr(facts, name) + shift
-        for name in ("aware_at", "discovered_at", "determined_at", "ransom_paid_at")
-        if getattr(facts, name) is not None
-    }
-    return facts.model_copy(update=moved)
 
 
 async def run_drill(
