@@ -25,11 +25,16 @@ from herald.models.messages import (
     CloseIncidentInput,
     RecordRegulatorStatusInput,
 )
-from herald.profiles import load_profile
+from herald.profiles import SampleIncident, load_profile
 from herald.settings import PROJECT_ROOT, Settings
 from herald.temporal import EmbeddedTemporal, connect, free_port, port_open
 
 EXAMPLES = PROJECT_ROOT / "examples"
+EXAMPLE = SampleIncident(
+    profile=EXAMPLES / "profile.yaml",
+    facts=EXAMPLES / "facts.json",
+    population=EXAMPLES / "population.csv",
+)
 COMMANDER = "casey.commander"
 # Two approvers from legal and privacy: the four-eyes rule needs two people who did not
 # write the drafts.
@@ -94,19 +99,29 @@ async def drive_incident(
     *,
     log: Callable[[str], None],
     evidence: Path | None = None,
+    sample: SampleIncident | None = None,
 ) -> DemoResult:
     """Start the sample incident and play every human role until it is closed; with
-    `evidence`, write the closed incident's evidence pack there."""
+    `evidence`, write the closed incident's evidence pack there.
+
+    Args:
+        client: a connected client.
+        settings: where the outbox, database and keys live.
+        log: prints a line for the person watching.
+        evidence: where to write the evidence pack, if wanted.
+        sample: an organisation's sample incident (default: examples/).
+    """
     from worker import build_worker
 
+    sample = sample or EXAMPLE
     incident_id = datetime.now(UTC).strftime("INC-DEMO-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
     task_queue = f"{settings.task_queue}-demo-{uuid.uuid4().hex[:8]}"
     incidents = IncidentClient(client, task_queue=task_queue)
     inp = new_incident(
         incident_id=incident_id,
-        facts=as_if_recent(load_facts(EXAMPLES / "facts.json")),
-        population=EXAMPLES / "population.csv",
-        profile=load_profile(EXAMPLES / "profile.yaml"),
+        facts=as_if_recent(load_facts(sample.facts)),
+        population=sample.population,
+        profile=load_profile(sample.profile),
         commander=COMMANDER,
         approvals_required=2,
         sms_max_segments=settings.sms_max_segments,
@@ -176,20 +191,24 @@ async def drive_incident(
 
 
 async def run_demo(
-    settings: Settings, *, log: Callable[[str], None], evidence: Path | None = None
+    settings: Settings,
+    *,
+    log: Callable[[str], None],
+    evidence: Path | None = None,
+    sample: SampleIncident | None = None,
 ) -> DemoResult:
     """Use the Temporal server `herald dev` runs if there is one, else start an embedded one."""
     settings.ensure_home()
     if settings.temporal_address or port_open("127.0.0.1", settings.temporal_port):
         client = await connect(settings)
         log("using the running Temporal server")
-        return await drive_incident(client, settings, log=log, evidence=evidence)
+        return await drive_incident(client, settings, log=log, evidence=evidence, sample=sample)
     server = EmbeddedTemporal(settings, port=free_port(), ui_port=None)
     server.start()
     log(f"embedded Temporal dev server on {server.address} (data: {settings.temporal_db})")
     try:
         settings.temporal_port = server.port
         client = await connect(settings)
-        return await drive_incident(client, settings, log=log, evidence=evidence)
+        return await drive_incident(client, settings, log=log, evidence=evidence, sample=sample)
     finally:
         server.stop()

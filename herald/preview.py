@@ -98,7 +98,7 @@ def drafted_obligations(obligations: list[Obligation]) -> list[Obligation]:
         if o.id in merged
         else o
         for o in obligations
-        if o.audience is not Audience.INDIVIDUALS or plan.get(o.id)
+        if o.drafted and (o.audience is not Audience.INDIVIDUALS or plan.get(o.id))
     ]
 
 

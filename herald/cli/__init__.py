@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from herald.cli import bench, drafts, evidence, incidents, reports
+from herald.cli import bench, drafts, evidence, incidents, profiles, reports
 from herald.cli.demo import demo
 from herald.cli.drill import drill
 from herald.cli.obligations import obligations
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(incidents.app, name="incident")
 app.add_typer(drafts.app, name="drafts")
 app.add_typer(reports.app, name="reports")
+app.add_typer(profiles.app, name="profiles")
 app.add_typer(bench.app, name="bench")
 app.add_typer(evidence.app, name="evidence")
 app.command()(obligations)

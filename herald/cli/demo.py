@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from herald.cli.common import fail
+from herald.cli.common import EXIT_BAD_INPUT, fail
 from herald.cli.incidents import show_status
+from herald.inputs import InputError
+from herald.profiles import sample_incident
 from herald.settings import get_settings
 from herald.temporal import TemporalUnavailableError
 
@@ -22,6 +24,10 @@ def demo(
     evidence: Annotated[
         Path | None,
         typer.Option("--evidence", help="write the closed incident's evidence pack (zip) here"),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="a seed organisation's incident (profiles/<slug>.yaml)"),
     ] = None,
 ) -> None:
     """Run a sample incident end to end on the embedded Temporal server.
@@ -40,7 +46,11 @@ def demo(
 
     pack = evidence.resolve() if evidence else None
     try:
-        result = asyncio.run(run_demo(settings, log=log, evidence=pack))
+        sample = sample_incident(org) if org else None
+    except InputError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+    try:
+        result = asyncio.run(run_demo(settings, log=log, evidence=pack, sample=sample))
     except (TemporalUnavailableError, TimeoutError) as err:
         fail(f"the demo did not complete: {err}")
     show_status(result.status, err=as_json)

@@ -217,7 +217,8 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             if item.id in merged
             else item
             for item in self.obligations
-            if item.audience is not Audience.INDIVIDUALS or self.notice_plan.get(item.id)
+            if item.drafted
+            and (item.audience is not Audience.INDIVIDUALS or self.notice_plan.get(item.id))
         ]
 
     def required_content(self, obligation_id: str) -> list[str]:
@@ -293,6 +294,8 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
 
     def is_met(self, item: Obligation) -> bool:
         """Whether an obligation has been fulfilled (waivers are counted separately)."""
+        if not item.drafted:
+            return True  # a standing promise (answer requests in 15 days): tracked, not sent
         if item.audience is Audience.REGULATOR:
             report = self.reports.get(item.id)
             return report is not None and report.status in FILED_STATUSES

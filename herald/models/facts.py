@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from herald.models.types import JurisdictionCode, TimeZone
-from herald.models.vocabulary import DataCategory, RiskLevel, Sector
+from herald.models.vocabulary import Channel, DataCategory, RiskLevel, Sector
 
 
 class EntityContact(BaseModel):
@@ -26,6 +27,28 @@ class EntityContact(BaseModel):
         return bool(self.email or self.phone or self.postal_address)
 
 
+class PolicyCommitment(BaseModel):
+    """One promise an organisation's privacy policy makes about incidents or requests.
+
+    The `policy` regime turns each into an obligation beside the legal ones, citing the
+    clause it comes from, so what the organisation promised is executed and tracked too.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
+    kind: Literal["notify_individuals", "public_announcement", "report_regulators", "respond"]
+    summary: str = Field(min_length=1, max_length=1_000, description="the promise in words")
+    within_hours: float | None = Field(
+        default=None, gt=0, description="the period promised; None for 'promptly'"
+    )
+    channels: list[Channel] = Field(default_factory=list)
+    required_content: list[str] = Field(
+        default_factory=list, description="element ids the promised notice must carry"
+    )
+    source: str = Field(min_length=1, max_length=500, description="the policy's clause")
+
+
 class Entity(BaseModel):
     """The controller: the organisation the incident happened to."""
 
@@ -38,6 +61,13 @@ class Entity(BaseModel):
     lead_authority: JurisdictionCode | None = None
     small_agent: bool = False
     contact: EntityContact | None = None
+    policy_name: str = Field(default="", max_length=300, description="whose policy promises")
+    languages: list[str] = Field(
+        default_factory=list, description="languages it communicates in, preferred first"
+    )
+    commitments: list[PolicyCommitment] = Field(
+        default_factory=list, description="what its privacy policy promises (the policy regime)"
+    )
 
 
 class Encryption(BaseModel):

@@ -32,6 +32,9 @@ class Obligation(BaseModel):
     channels: list[Channel] = Field(default_factory=list)
     contact: str = Field(default="", description="how to reach the recipient (portal, email)")
     language: str = "en"
+    drafted: bool = Field(
+        default=True, description="False for a standing promise tracked without drafts"
+    )
     posting_days: int | None = Field(
         default=None, description="how long a public notice must stay posted, in days"
     )

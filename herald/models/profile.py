@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from herald.models.facts import EntityContact, IncidentFacts
+from herald.models.facts import EntityContact, IncidentFacts, PolicyCommitment
 from herald.models.types import JurisdictionCode, TimeZone
 from herald.models.vocabulary import PERSONAL_CHANNELS, Channel, Sector
+
+# Fields that state what the policy says, so each must cite its clause in `sources`.
+CITED_FIELDS = (
+    "legal_name",
+    "address",
+    "established_in",
+    "serves",
+    "contact",
+    "channels",
+    "public_notice",
+    "languages",
+    "regulators",
+    "laws",
+)
 
 
 class OrganisationProfile(BaseModel):
@@ -44,6 +58,11 @@ class OrganisationProfile(BaseModel):
     )
     languages: list[str] = Field(default_factory=lambda: ["en"])
     regulators: list[str] = Field(default_factory=list, description="authorities it names")
+    laws: list[str] = Field(default_factory=list, description="the laws its policy names")
+    commitments: list[PolicyCommitment] = Field(
+        default_factory=list, description="incident and request promises (policy obligations)"
+    )
+    policy: str = Field(default="", max_length=300, description="which policy this reads")
     sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("channels")
@@ -66,6 +85,21 @@ class OrganisationProfile(BaseModel):
             raise ValueError(f"sources name unknown fields: {', '.join(unknown)}")
         return sources
 
+    @model_validator(mode="after")
+    def _promises_are_cited(self) -> OrganisationProfile:
+        # What the policy promises must say where it says so; internal settings (team,
+        # backups, time zone) need not.
+        uncited = sorted(
+            name
+            for name in CITED_FIELDS
+            if name in self.model_fields_set and getattr(self, name) and name not in self.sources
+        )
+        if uncited:
+            raise ValueError(
+                f"cite the policy clause for: {', '.join(uncited)} (add them to sources)"
+            )
+        return self
+
     def fill(self, facts: IncidentFacts) -> IncidentFacts:
         """Fill what the facts leave out from the profile; what the facts say wins.
 
@@ -83,6 +117,9 @@ class OrganisationProfile(BaseModel):
                     entity.timezone if "timezone" in entity.model_fields_set else self.timezone
                 ),
                 "contact": entity.contact or self.contact,
+                "commitments": entity.commitments or self.commitments,
+                "languages": entity.languages or self.languages,
+                "policy_name": entity.policy_name or self.policy or self.legal_name,
             }
         )
         return facts.model_copy(update={"entity": filled})

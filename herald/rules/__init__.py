@@ -28,6 +28,7 @@ from herald.rules.in_dpdp import InDpdp
 from herald.rules.jp_appi import JpAppi
 from herald.rules.kr_pipa import KrPipa
 from herald.rules.nydfs import Nydfs
+from herald.rules.policy import PolicyRegime
 from herald.rules.risk import assess_risk
 from herald.rules.sec_8k import Sec8k
 from herald.rules.sg_pdpa import SgPdpa
@@ -65,6 +66,7 @@ REGIMES: tuple[Regime, ...] = (
     CaPipeda(),
     CaQcLaw25(),
     BrLgpd(),
+    PolicyRegime(),
 )
 
 
