@@ -73,6 +73,16 @@ def demo(
                     "phase": result.phase.value,
                     "outbox": str(result.outbox),
                     "obligations": len(result.status.obligations),
+                    "obligation_ids": [o.id for o in result.status.obligations],
+                    "drafts": [
+                        {
+                            "id": d.id,
+                            "audience": d.audience.value,
+                            "channel": d.channel.value,
+                            "language": d.language,
+                        }
+                        for d in result.status.drafts
+                    ],
                     "deliveries": [d.model_dump(mode="json") for d in result.status.deliveries],
                     "reports": [
                         {"id": r.id, "status": r.status.value, "reference": r.reference}
