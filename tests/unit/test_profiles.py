@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from herald.cli import app
 from herald.inputs import InputError, load_facts
 from herald.intake import new_incident
 from herald.models import Channel
+from herald.models.facts import PolicyCommitment
 from herald.profiles import load_profile
 from tests.conftest import EXAMPLES
 
@@ -73,3 +76,41 @@ def test_new_incident_takes_channels_and_team_from_the_profile() -> None:
     assert inp.team_contacts == ["incident-team@example-gmbh.example", "oncall@example.org"]
     assert inp.facts.entity.contact is not None
     assert inp.profile == profile
+
+
+def test_a_promise_without_its_clause_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_text(
+        "slug: acme\nlegal_name: Acme Ltd\nchannels: [email, voice]\nlaws: [GDPR]\n"
+        "sources:\n  legal_name: '§1'\n"
+    )
+    with pytest.raises(InputError, match="cite the policy clause for: channels, laws"):
+        load_profile(path)
+
+
+def test_profile_commitments_reach_the_facts() -> None:
+    profile = load_profile(EXAMPLES / "profile.yaml").model_copy(
+        update={
+            "commitments": [
+                PolicyCommitment(
+                    id="notify-users",
+                    kind="notify_individuals",
+                    summary="tell users by email",
+                    source="§9",
+                )
+            ]
+        }
+    )
+    facts = profile.fill(load_facts(EXAMPLES / "facts.json"))
+    assert [c.id for c in facts.entity.commitments] == ["notify-users"]
+    assert facts.entity.languages == ["en", "de", "fr", "zh-CN"]
+    assert facts.entity.policy_name == "Example GmbH"
+
+
+def test_profiles_check_explains_a_profile() -> None:
+    result = CliRunner().invoke(app, ["profiles", "check", str(EXAMPLES / "profile.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "valid profile of Example GmbH (example-gmbh)" in result.output
+    assert "Privacy policy §9" in result.output
+    bad = CliRunner().invoke(app, ["profiles", "check", "no-such-profile.yaml"])
+    assert bad.exit_code == 2
