@@ -55,11 +55,15 @@ class DemoResult:
 def shifted(facts: IncidentFacts, to: datetime) -> IncidentFacts:
     """The facts moved in time so that awareness is at `to`; every instant moves alike."""
     shift = to - facts.aware_at
-    moved = {
+    moved: dict[str, object] = {
         name: getattr(facts, name) + shift
         for name in ("aware_at", "discovered_at", "determined_at", "ransom_paid_at")
         if getattr(facts, name) is not None
     }
+    if facts.details.ended_at is not None:
+        moved["details"] = facts.details.model_copy(
+            update={"ended_at": facts.details.ended_at + shift}
+        )
     return facts.model_copy(update=moved)
 
 

@@ -37,7 +37,7 @@ from herald.models.messages import (
     WaiveObligationInput,
 )
 from herald.rendering.context import form_of
-from herald.rules.locality import notice_content, plan_individual_notices
+from herald.rules.locality import notice_channels, notice_content, plan_individual_notices
 
 
 class IncidentState(DraftReview, ReportTracking, BaseModel):
@@ -207,11 +207,13 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             for key in late
             if "delay_reasons" not in self.obligation(key).required_content
         }
+        channels = notice_channels(active, self.notice_plan)
         return [
             item.model_copy(
                 update={
                     "required_content": merged[item.id],
                     "jurisdictions": self.notice_plan.get(item.id) or item.jurisdictions,
+                    "channels": channels.get(item.id, item.channels),
                 }
             )
             if item.id in merged

@@ -10,7 +10,7 @@ The others stay listed, and count as met by that notice.
 from __future__ import annotations
 
 from herald.jurisdictions import country_of, is_eea
-from herald.models import Audience, Obligation
+from herald.models import Audience, Channel, Obligation
 
 # Regimes whose home is not spelled by their id's leading country code.
 _HOMES: dict[str, tuple[str, ...]] = {"uk-gdpr": ("GB",), "eu-nis2": ("EU",)}
@@ -71,6 +71,33 @@ def notice_content(
             if other.id != item.id and served.intersection(other.jurisdictions):
                 elements += other.required_content
         merged[item.id] = list(dict.fromkeys(elements))
+    return merged
+
+
+def notice_channels(
+    obligations: list[Obligation], plan: dict[str, list[str]]
+) -> dict[str, list[Channel]]:
+    """The channels each planned notice may use: its own, then those of every other
+    individuals obligation it stands in for.
+
+    A policy that promises a telephone call or a push notification keeps that promise for
+    the people a law's notice serves: the notice goes out on the channels either allows.
+    An obligation that names no channel allows all, and stays so.
+
+    Returns:
+        For each individuals obligation with people and a channel list, the merged list.
+    """
+    individuals = [o for o in obligations if o.audience is Audience.INDIVIDUALS]
+    merged: dict[str, list[Channel]] = {}
+    for item in individuals:
+        served = set(plan.get(item.id, []))
+        if not served or not item.channels:
+            continue
+        channels = list(item.channels)
+        for other in individuals:
+            if other.id != item.id and served.intersection(other.jurisdictions):
+                channels += other.channels
+        merged[item.id] = list(dict.fromkeys(channels))
     return merged
 
 

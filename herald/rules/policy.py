@@ -33,7 +33,7 @@ class PolicyRegime:
         if not personal_data_involved(ctx.facts):
             return RegimeResult(False, [NO_PERSONAL_DATA])
         name = entity.policy_name or entity.name
-        result = RegimeResult(True, [f"{name}'s privacy policy makes promises about incidents."])
+        result = RegimeResult(True, [f"{_policy(name)} makes promises about incidents."])
         for commitment in entity.commitments:
             obligation, reason = self._obligation(ctx, commitment, name)
             result.reasons.append(reason)
@@ -57,7 +57,7 @@ class PolicyRegime:
         base = {
             "regime": self.id,
             "due_at": due,
-            "citation": f"{name} privacy policy: {commitment.source}",
+            "citation": f"{_policy(name)}: {commitment.source}",
             "clock": "awareness",
             "clock_started_at": facts.aware_at,
             "jurisdictions": where,
@@ -99,11 +99,21 @@ class PolicyRegime:
                 "they require; the legal regimes' reports carry that out."
             )
         standing = {**base, "due_at": None, "clock": "request", "clock_started_at": None}
+        answer = f"within {_days(hours)} of receiving each request" if hours else "promptly"
         return Obligation(
             **standing,
             id=f"policy-{commitment.id}",
             audience=Audience.OTHER,
             recipient="Each person who asks about the incident or their data",
-            deadline=f"{commitment.summary} (each request, {period} of receiving it)",
+            deadline=f"{commitment.summary} ({answer})",
             drafted=False,
         ), f"{commitment.source}: a standing promise for requests, tracked without drafts."
+
+
+def _policy(name: str) -> str:
+    """ "Acme privacy policy", unless the name already says it is a policy."""
+    return name if name.lower().rstrip(". ").endswith("policy") else f"{name} privacy policy"
+
+
+def _days(hours: float) -> str:
+    return f"{hours / 24:g} days" if hours % 24 == 0 else f"{hours:g} hours"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from herald.models import Audience, Obligation
-from herald.rules.locality import locality, notice_content, plan_individual_notices
+from herald.models import Audience, Channel, Obligation
+from herald.rules.locality import (
+    locality,
+    notice_channels,
+    notice_content,
+    plan_individual_notices,
+)
 
 
 def _individuals(regime: str, jurisdictions: list[str]) -> Obligation:
@@ -66,3 +71,22 @@ def test_the_notice_a_person_gets_carries_every_covering_law_s_elements() -> Non
     # The GDPR notice to the French stands in for no one else.
     assert merged["gdpr-individuals"] == ["nature_of_breach", "dpo_contact", "likely_consequences"]
     assert merged["us-ny-individuals"] == ["contact_info"]
+
+
+def test_a_notice_may_use_the_channels_of_the_notices_it_stands_in_for() -> None:
+    pipl = _individuals("cn-pipl", ["CN-SH"]).model_copy(
+        update={"channels": [Channel.EMAIL, Channel.SMS, Channel.LETTER]}
+    )
+    promise = _individuals("policy", ["CN-SH"]).model_copy(
+        update={"channels": [Channel.EMAIL, Channel.LETTER, Channel.VOICE, Channel.PUSH]}
+    )
+    plan = plan_individual_notices([pipl, promise])
+    assert plan["cn-pipl-individuals"] == ["CN-SH"]
+    # The policy promised a call and a push: the law's notice carries that promise out.
+    assert notice_channels([pipl, promise], plan)["cn-pipl-individuals"] == [
+        Channel.EMAIL,
+        Channel.SMS,
+        Channel.LETTER,
+        Channel.VOICE,
+        Channel.PUSH,
+    ]
