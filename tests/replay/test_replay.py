@@ -7,6 +7,7 @@ it would break incidents running in production. Such a change must branch with
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from herald.temporal import data_converter
+from tests.conftest import EXAMPLES
 from tests.replay.record import HERE, settings
 from workflows.campaign import NotificationCampaignWorkflow
 from workflows.incident import IncidentWorkflow
@@ -38,3 +40,19 @@ async def test_history_replays(path: Path, tmp_path: Path) -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+def test_recorded_histories_hold_no_personal_data_in_the_clear() -> None:
+    """The raw histories (as the server stores them) never show a person's details."""
+    people = list(csv.DictReader((EXAMPLES / "population.csv").open(encoding="utf-8")))
+    details = {
+        value.strip()
+        for row in people
+        for value in (row["name"], row["email"], row["phone"], row["postal_address"])
+        if value and len(value.strip()) >= 6
+    }
+    assert len(details) > 50
+    for path in HISTORIES:
+        raw = path.read_text()
+        leaked = sorted(value for value in details if value in raw)
+        assert not leaked, f"{path.name} shows {leaked[:3]}"
