@@ -13,6 +13,7 @@ drill's own outbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -121,19 +122,23 @@ async def run_drill(
             status = await wait_for(incidents, incident_id, _settled)
             end = start + (horizon or _default_horizon(status, start))
             step = max((end - start) / MAX_STEPS, timedelta(minutes=5))
-            seen = 0
+            seen: set[tuple[datetime, str, str, str]] = set()
             while True:
                 # The people: approve what is new, file what is due, as a team would.
                 if approve:
-                    await _approve_all(incidents, incident_id, status)
+                    await _approve_all(incidents, incident_id, await incidents.status(incident_id))
                 now = await env.get_current_time()
                 if file_after is not None and now >= start + file_after:
                     await _file_reports(incidents, incident_id, approve, file_after, now)
                 status = await incidents.status(incident_id)
-                for event in status.timeline[seen:]:
-                    on_event(event)
-                    result.events.append(event)
-                seen = len(status.timeline)
+                # A child's event can arrive late and take its place by time: compare by
+                # content, not by position.
+                for event in status.timeline:
+                    key = (event.at, event.kind, event.detail, event.actor)
+                    if key not in seen:
+                        seen.add(key)
+                        on_event(event)
+                        result.events.append(event)
                 if now >= end:
                     break
                 await env.sleep(min(step, end - now))
@@ -176,13 +181,16 @@ async def _approve_all(incidents: IncidentClient, incident_id: str, status: Inci
         if not pending or draft.missing_elements or draft.problems:
             continue
         given = {approval.approver for approval in draft.approvals}
-        for approver in [a for a in APPROVERS if a not in given]:
-            await incidents.approve(
-                incident_id,
-                ApproveDraftInput(
-                    draft_id=draft.id, approver=approver, content_hash=draft.content_hash
-                ),
-            )
+        try:
+            for approver in [a for a in APPROVERS if a not in given]:
+                await incidents.approve(
+                    incident_id,
+                    ApproveDraftInput(
+                        draft_id=draft.id, approver=approver, content_hash=draft.content_hash
+                    ),
+                )
+        except WorkflowUpdateFailedError:
+            continue  # re-rendered meanwhile: the next round reads and approves it
         approved += 1
     return approved
 
@@ -210,12 +218,13 @@ async def _file_reports(
     for report in status.reports:
         started = report.clock_started_at  # None: a chained phase still waits for its turn
         if report.status is ReportStatus.APPROVED and started and now >= started + after:
-            await incidents.record_status(
-                incident_id,
-                RecordRegulatorStatusInput(
-                    report_id=report.id,
-                    status=ReportStatus.SUBMITTED,
-                    actor=COMMANDER,
-                    reference=f"DRILL-{report.id.upper()}",
-                ),
-            )
+            with contextlib.suppress(WorkflowUpdateFailedError):  # filed meanwhile by email
+                await incidents.record_status(
+                    incident_id,
+                    RecordRegulatorStatusInput(
+                        report_id=report.id,
+                        status=ReportStatus.SUBMITTED,
+                        actor=COMMANDER,
+                        reference=f"DRILL-{report.id.upper()}",
+                    ),
+                )

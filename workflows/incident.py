@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
@@ -17,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from herald.lifecycle.errors import REASSESSING
     from herald.lifecycle.records import evidence_record, register_entry
     from herald.models import (
+        FILED_STATUSES,
         Audience,
         Draft,
         DraftState,
@@ -295,6 +297,14 @@ class IncidentWorkflow:
             return
         detail = f"{event.report_id}: {event.detail}" if event.detail else event.report_id
         state.log(event.at, SYSTEM_ACTOR, f"report.{event.kind}", detail)
+        # Events from children started before they named their deadline carry none: those
+        # are taken as they come (recorded histories must replay unchanged).
+        moved = event.due_at is not None and event.due_at != report.due_at
+        stale = report.status in FILED_STATUSES or (event.kind in ("reminder", "overdue") and moved)
+        if stale:
+            # Sent for a deadline that has since moved, or after the filing: history only.
+            self._wake += 1
+            return
         if event.kind == "reminder":
             report.reminders_sent.append(event.at)
         elif event.kind == "escalation":
@@ -312,6 +322,9 @@ class IncidentWorkflow:
     async def update_facts(self, inp: UpdateFactsInput) -> UpdateFactsResult:
         """New facts: re-assess, re-derive obligations and drafts; timers follow moved deadlines."""
         async with self._lock:
+            if self._closing:
+                # Accepted, then queued behind a step that ran while the incident closed.
+                raise ApplicationError("the incident was closed; its facts can no longer change")
             self._state.facts_version += 1
             self._state.log(
                 workflow.now(), inp.actor, "facts.updated", f"version {self._state.facts_version}"

@@ -53,6 +53,8 @@ class RegulatorReportWorkflow:
         self._filed: ReportFiledSignal | None = None
         self._fired: set[str] = set()
         self._unacknowledged: tuple[str, datetime] | None = None
+        self._armed_at: datetime | None = None
+        self._moves = 0
         self._changed = False
 
     @workflow.run
@@ -99,11 +101,13 @@ class RegulatorReportWorkflow:
             start = self._report.clock_started_at or started
             # A reminder whose moment had passed before the clock was known would only be
             # noise: the first one due after start is the useful one.
+            armed = max(started, self._armed_at or started)
+            key = f"{self._moves}-{due.isoformat()}"
             for at, label in reminder_moments(
-                inp.reminders, start=start, due=due, not_before=started
+                inp.reminders, start=start, due=due, not_before=armed
             ):
-                alarms.append((at, "reminder", label, f"{due.isoformat()}-{label}"))
-            alarms.append((due, "overdue", "deadline passed", f"{due.isoformat()}-overdue"))
+                alarms.append((at, "reminder", label, f"{key}-{label}"))
+            alarms.append((due, "overdue", "deadline passed", f"{key}-overdue"))
         pending = [alarm for alarm in alarms if alarm[3] not in self._fired]
         return min(pending) if pending else None
 
@@ -135,24 +139,32 @@ class RegulatorReportWorkflow:
             start_to_close_timeout=_ACTIVITY_TIMEOUT,
         )
         await self._tell_incident(
-            ReportEventSignal(report_id=self._report.id, kind=kind, at=now, detail=label)
+            ReportEventSignal(
+                report_id=self._report.id,
+                kind=kind,
+                at=now,
+                detail=label,
+                due_at=self._report.due_at,
+            )
         )
 
     async def _package(self, inp: RegulatorReportInput, *, may_email: bool = True) -> None:
-        assert self._approved is not None
+        approved = self._approved
+        assert approved is not None
         result = await workflow.execute_activity_method(
             RegulatorActivities.file_regulator_report,
             FileRegulatorReportInput(
                 incident_id=inp.incident_id,
                 report=self._report,
-                message=self._approved,
+                message=approved,
                 sender_name=inp.sender_name,
                 sender_address=inp.sender_address,
                 may_email=may_email,
             ),
             start_to_close_timeout=_ACTIVITY_TIMEOUT,
         )
-        self._packaged = True
+        # A new version approved while this one was written must be packaged too.
+        self._packaged = self._approved is approved
         now = workflow.now()
         if not may_email or (self._filed is not None and not result.emailed):
             return  # filed by a person meanwhile: the incident recorded that already
@@ -203,6 +215,10 @@ class RegulatorReportWorkflow:
         """New facts moved the deadline (or removed it): re-arm the reminders."""
         self._report.due_at = signal.due_at
         self._report.clock_started_at = signal.clock_started_at or self._report.clock_started_at
+        # Moments of the new deadline already past now are not fired in a burst; the move
+        # count makes a deadline moved back to an earlier value arm afresh.
+        self._armed_at = workflow.now()
+        self._moves += 1
         self._report.overdue = bool(signal.due_at and workflow.now() > signal.due_at)
         self._changed = True
 

@@ -85,12 +85,14 @@ class ReportRunner:
     def stop(self, report_id: str) -> None:
         """The report is no longer required (withdrawn or waived): cancel its clock."""
         handle = self._running.pop(report_id, None)
+        self._announced.pop(report_id, None)  # a child started later must be told again
         if handle is not None:
             handle.cancel()
 
     async def filed(self, report_id: str, at: datetime, reference: str | None) -> None:
         """A person recorded the filing: the child stops its clock and writes the record."""
         handle = self._running.pop(report_id, None)
+        self._announced.pop(report_id, None)
         if handle is None:
             return
         self._filing.append(handle)
@@ -104,6 +106,7 @@ class ReportRunner:
     def emailed(self, report_id: str) -> None:
         """The child filed the report by email itself and is ending."""
         handle = self._running.pop(report_id, None)
+        self._announced.pop(report_id, None)
         self._filing += [handle] if handle is not None else []
 
     async def settle(self) -> None:

@@ -75,6 +75,9 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     added_phases: dict[str, Obligation] = Field(
         default_factory=dict, description="follow-up phases people opened, by obligation id"
     )
+    phase_bases: dict[str, str] = Field(
+        default_factory=dict, description="follow-up phase id -> the report it follows"
+    )
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_at: datetime | None = None
 
@@ -92,6 +95,7 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         """Open a follow-up phase: a report of its own, drafted and tracked like the first."""
         phase = self.check_add_phase(inp)
         self.added_phases[phase.id] = phase
+        self.phase_bases[phase.id] = inp.report_id
         self.set_obligations(
             [item for item in self.obligations if item.id not in self.added_phases],
             self.decisions,
@@ -144,8 +148,8 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         current_ids = {item.id for item in obligations}
         kept = [
             phase
-            for phase in self.added_phases.values()
-            if any(phase.id.startswith(f"{key}-") for key in current_ids)
+            for key, phase in self.added_phases.items()
+            if self.phase_bases.get(key) in current_ids
         ]
         obligations = [*obligations, *kept]
         self.obligations, self.decisions = obligations, decisions
@@ -185,6 +189,7 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             self.log(now, SYSTEM_ACTOR, "obligation.withdrawn", key)
             if key in self.reports:
                 self.reports[key].withdrawn = True
+                self.reports[key].overdue = False
         return moved, withdrawn
 
     def _plan(self) -> None:
@@ -201,11 +206,16 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         active = [item for item in self.obligations if item.id not in self.waivers]
         merged = notice_content(active, self.notice_plan)
         # A report past its deadline must say why it is late (GDPR Art. 33(1)).
-        late = {key for key, report in self.reports.items() if report.overdue}
+        current = {item.id: item for item in self.obligations}
+        late = [
+            current[key]
+            for key, report in self.reports.items()
+            if report.overdue and not report.withdrawn and key in current
+        ]
         merged |= {
-            key: [*self.obligation(key).required_content, "delay_reasons"]
-            for key in late
-            if "delay_reasons" not in self.obligation(key).required_content
+            item.id: [*item.required_content, "delay_reasons"]
+            for item in late
+            if "delay_reasons" not in item.required_content
         }
         channels = notice_channels(active, self.notice_plan)
         return [
@@ -371,9 +381,16 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
 
 # Obligation forms that are a phase of one filing to one authority; other forms name a
 # different recipient (a country's authority, New York's DFS …) and are each an "initial".
-REPORT_PHASES = frozenset(
-    {"early-warning", "notification", "final", "preliminary", "detailed", "supplement"}
-    | {"follow-up", "close-out", "amendment"}
+REPORT_PHASES = (
+    "early-warning",
+    "notification",
+    "final",
+    "preliminary",
+    "detailed",
+    "supplement",
+    "follow-up",
+    "close-out",
+    "amendment",
 )
 
 

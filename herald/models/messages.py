@@ -330,6 +330,9 @@ class ReportEventSignal(BaseModel):
     at: datetime
     detail: str = ""
     reference: str | None = None
+    due_at: datetime | None = Field(
+        default=None, description="the deadline a reminder or overdue notice was for"
+    )
 
 
 # ---- the breach register -----------------------------------------------------------------

@@ -114,3 +114,13 @@ def test_a_cac_close_out_is_due_30_days_after_the_incident_was_handled() -> None
     assert close_out.due_at == ended + timedelta(days=30)
     follow = follow_up(base, report, "follow-up", handled, None)
     assert follow.due_at is None and "No fixed deadline" in follow.deadline
+
+
+def test_a_withdrawn_overdue_report_neither_crashes_nor_asks_for_reasons() -> None:
+    state = _state()
+    state.reports[REPORT].overdue = True
+    individuals = [item for item in state.obligations if item.id != REPORT]
+    state.set_obligations(individuals, [], NOW + timedelta(hours=80))
+    report = state.reports[REPORT]
+    assert report.withdrawn and not report.overdue
+    assert REPORT not in {item.id for item in state.obligations_to_draft()}

@@ -274,3 +274,29 @@ async def test_an_authority_that_takes_email_is_sent_the_approved_pdf(
     content = attachment.get_content()
     assert isinstance(content, bytes) and content.startswith(b"%PDF-")
     assert (filed.parent / "gdpr-regulator-ie.pdf").read_bytes().startswith(b"%PDF-")
+
+
+async def test_a_moved_deadline_does_not_fire_its_past_reminders_at_once(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, task_queue: str
+) -> None:
+    env = time_skipping_env
+    start = await env.get_current_time()
+    client, handle, due = await _start(env, settings, task_queue, 72, ReminderPolicy())
+    async with _worker(client, settings, task_queue):
+        await env.sleep(timedelta(hours=50))  # 50% (36 h) and 24h-before (48 h) have fired
+        await handle.signal(
+            RegulatorReportWorkflow.deadline_moved,
+            DeadlineMovedSignal(due_at=start + timedelta(hours=60), clock_started_at=start),
+        )
+        await env.sleep(timedelta(hours=11))
+        report = await handle.query(RegulatorReportWorkflow.report)
+        # Of the new deadline's moments, only those still ahead at the move fire: 6 h and
+        # 1 h before (54 h, 59 h); its 50% (30 h) and 24h-before (36 h) are not replayed.
+        offsets = [_seconds(at - start) // 3600 for at in report.reminders_sent]
+        assert offsets == [36, 48, 54, 59]
+        assert report.overdue
+        await handle.signal(
+            RegulatorReportWorkflow.report_filed,
+            ReportFiledSignal(at=await env.get_current_time()),
+        )
+        await handle.result()
