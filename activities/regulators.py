@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from temporalio import activity
 
 from herald.channels.outbox import OutboxChannel
@@ -15,16 +13,6 @@ from herald.models.messages import (
 )
 from herald.rendering import layout
 from herald.rendering.context import is_us_regime
-
-# An authority that takes filings by email names a bare address as its contact; anything
-# else (a portal URL, a form's name) is filed by a person.
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
-
-
-def filing_address(contact: str) -> str | None:
-    """The authority's email address, when its contact point is one."""
-    contact = contact.strip()
-    return contact if _EMAIL.match(contact) else None
 
 
 class RegulatorActivities:
@@ -55,7 +43,7 @@ class RegulatorActivities:
             )
         )
         subject = message.subject or f"Personal data breach notification ({report.id})"
-        address = filing_address(report.contact) if inp.may_email else None
+        address = report.filing_email if inp.may_email else None
         how = address or report.contact or report.authority
         cover = (
             f"To: {report.authority}\n"

@@ -18,6 +18,7 @@ from herald.models import (
     IncidentFacts,
     IncidentStatus,
     Phase,
+    RegulatorReport,
     ReportStatus,
 )
 from herald.models.messages import (
@@ -97,6 +98,13 @@ async def wait_for(
         await asyncio.sleep(0.1)
 
 
+def _filed_or_ready(report: RegulatorReport) -> bool:
+    """Approved, for a person to file; or already filed by Herald, by email."""
+    if report.filing_email is not None:
+        return report.status is ReportStatus.SUBMITTED
+    return report.status is ReportStatus.APPROVED
+
+
 async def drive_incident(
     client: Client,
     settings: Settings,
@@ -159,14 +167,16 @@ async def drive_incident(
             lambda s: (
                 bool(s.deliveries)
                 and all(d.completed for d in s.deliveries)
-                and all(r.status is ReportStatus.APPROVED for r in s.reports)
+                and all(_filed_or_ready(r) for r in s.reports)
             ),
         )
         for report in status.reports:
-            for step, reference in (
-                (ReportStatus.SUBMITTED, f"DEMO-{report.id.upper()}"),
+            # An authority that takes email got the approved report from Herald itself.
+            steps = [(ReportStatus.SUBMITTED, f"DEMO-{report.id.upper()}")]
+            for step, reference in [
+                *(steps if report.filing_email is None else []),
                 (ReportStatus.ACKNOWLEDGED, None),
-            ):
+            ]:
                 await incidents.record_status(
                     incident_id,
                     RecordRegulatorStatusInput(

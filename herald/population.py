@@ -27,6 +27,7 @@ import hashlib
 import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -58,9 +59,12 @@ _EXTENSIONS: dict[str, PopulationFormat] = {
     ".ndjson": PopulationFormat.JSONL,
 }
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Lone surrogates are how undecodable bytes appear under errors="surrogateescape".
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _CHUNK = 1 << 20
+
+_TOO_DEEP = "not valid JSON (nested too deeply)"
 
 _Record = Mapping[str, object]
 
@@ -144,7 +148,8 @@ def iter_rows(
 
     Raises:
         ValueError: `start_row` is below 1.
-        PopulationFileError: A CSV header lacks a required column or repeats a column.
+        PopulationFileError: A CSV header lacks a required column or repeats a column, or
+            the file is UTF-16.
     """
     if start_row < 1:
         raise ValueError("start_row must be 1 or more")
@@ -156,7 +161,11 @@ def iter_rows(
         if isinstance(record, RowError):
             yield record
             continue
-        person, errors = to_person(row, record, seen)
+        try:
+            person, errors = to_person(row, record, seen)
+        except RecursionError:  # a JSON value nested deeper than Python can copy
+            yield RowError(row=row, field=ROW_FIELD, message=_TOO_DEEP)
+            continue
         yield from errors
         if person is not None:
             seen.add(person.id)
@@ -239,11 +248,13 @@ class _Lines:
 
     def __iter__(self) -> Iterator[str]:
         for raw in self._handle:
-            line = raw[3:] if self.offset == 0 and raw.startswith(_BOM) else raw
-            self.offset += len(raw)
-            # surrogateescape keeps the stream going past invalid UTF-8; the bad bytes show
-            # up as lone surrogates and are reported for the row that holds them.
-            yield line.decode("utf-8", "surrogateescape")
+            # A lone CR ends a line too (old Mac exports), as under open(newline="").
+            for piece in raw.splitlines(keepends=True) if b"\r" in raw else (raw,):
+                line = piece[3:] if self.offset == 0 and piece.startswith(_BOM) else piece
+                self.offset += len(piece)
+                # surrogateescape keeps the stream going past invalid UTF-8; the bad bytes
+                # show up as lone surrogates and are reported for the row that holds them.
+                yield line.decode("utf-8", "surrogateescape")
 
 
 def _csv_records(
@@ -310,14 +321,18 @@ def _columns(path: Path, header: list[str]) -> list[str]:
     for raw in header:
         name = raw.strip()
         columns.append(name.lower() if name.lower() in COLUMNS else name)
+    joined = "".join(header)
+    if "\x00" in joined or joined.startswith(("\udcff\udcfe", "\udcfe\udcff")):
+        raise PopulationFileError(f"{path}: file looks like UTF-16 (save it as UTF-8)")
     if any(_SURROGATE.search(name) for name in columns):
-        raise PopulationFileError(f"{path}: header is not valid UTF-8")
+        raise PopulationFileError(f"{path}: header is not valid UTF-8 (save the file as UTF-8)")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise PopulationFileError(f"{path}: header lacks required column(s) {', '.join(missing)}")
     named = [c for c in columns if c]
-    if len(set(named)) != len(named):
-        raise PopulationFileError(f"{path}: header repeats a column name")
+    repeated = sorted(c for c, n in Counter(named).items() if n > 1)
+    if repeated:
+        raise PopulationFileError(f"{path}: header repeats column(s) {', '.join(repeated)}")
     return columns
 
 
@@ -328,6 +343,8 @@ def _jsonl_records(
     for row, raw in _jsonl_lines(path, start_row, end_row):
         if row == 1 and raw.startswith(_BOM):
             raw = raw[3:]
+        elif row == 1 and raw.startswith(_UTF16_BOMS):
+            raise PopulationFileError(f"{path}: file looks like UTF-16 (save it as UTF-8)")
         line = raw.decode("utf-8", errors="surrogateescape").strip()
         if not line:
             continue
@@ -336,6 +353,9 @@ def _jsonl_records(
         except json.JSONDecodeError as exc:
             message = f"not valid JSON ({exc.msg} at column {exc.colno})"
             yield row, RowError(row=row, field=ROW_FIELD, message=message)
+            continue
+        except RecursionError:
+            yield row, RowError(row=row, field=ROW_FIELD, message=_TOO_DEEP)
             continue
         if not isinstance(obj, dict):
             yield row, RowError(row=row, field=ROW_FIELD, message="not a JSON object")

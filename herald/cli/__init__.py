@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from herald.cli import bench, drafts, evidence, incidents, profiles, reports
+from herald.cli import bench, drafts, evidence, incidents, population, profiles, reports
 from herald.cli.demo import demo
 from herald.cli.drill import drill
 from herald.cli.obligations import obligations
@@ -26,6 +26,7 @@ app.add_typer(reports.app, name="reports")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(bench.app, name="bench")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(population.app, name="population")
 app.command()(obligations)
 app.command()(preview)
 app.command()(register)

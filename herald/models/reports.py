@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from herald.models.vocabulary import ReportStatus
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
 
 # Allowed status moves. Filings are evidence, so history is append-only and the status only
 # moves along these edges; DRAFTED -> APPROVED happens when the report's draft is approved
@@ -76,3 +79,10 @@ class RegulatorReport(BaseModel):
         default_factory=list, description="when unacknowledged reminders went to the backups"
     )
     history: list[StatusChange] = Field(default_factory=list)
+
+    @property
+    def filing_email(self) -> str | None:
+        """The authority's email address when its contact point is one: Herald then files
+        the approved report itself; anything else (a portal, a form) is filed by a person."""
+        contact = self.contact.strip()
+        return contact if _EMAIL.match(contact) else None
