@@ -32,7 +32,7 @@ from herald.population import iter_rows, open_population
 from herald.render import render_all
 from herald.rendering import l10n, layout, voice
 from herald.rendering.context import SAMPLE_RECIPIENT, is_us_regime
-from herald.rules.locality import notice_channels, notice_content, plan_individual_notices
+from herald.rules.locality import notices_to_draft, plan_individual_notices
 
 PREVIEW_INCIDENT = "PREVIEW"
 # Every channel that reaches a person, in the order used when no profile gives one.
@@ -88,25 +88,8 @@ class PreviewIndex(BaseModel):
 
 
 def drafted_obligations(obligations: list[Obligation]) -> list[Obligation]:
-    """The obligations that get drafts: individuals notices only where the locality plan
-    gives them people, carrying the elements of the notices they stand in for, as in the
-    workflow (herald.lifecycle)."""
-    plan = plan_individual_notices(obligations)
-    merged = notice_content(obligations, plan)
-    channels = notice_channels(obligations, plan)
-    return [
-        o.model_copy(
-            update={
-                "required_content": merged[o.id],
-                "jurisdictions": plan[o.id],
-                "channels": channels.get(o.id, o.channels),
-            }
-        )
-        if o.id in merged
-        else o
-        for o in obligations
-        if o.drafted and (o.audience is not Audience.INDIVIDUALS or plan.get(o.id))
-    ]
+    """The obligations that get drafts, as in the workflow (herald.rules.locality)."""
+    return notices_to_draft(obligations, plan_individual_notices(obligations))
 
 
 def preview(

@@ -37,7 +37,7 @@ from herald.models.messages import (
     WaiveObligationInput,
 )
 from herald.rendering.context import form_of
-from herald.rules.locality import notice_channels, notice_content, plan_individual_notices
+from herald.rules.locality import notices_to_draft, plan_individual_notices
 
 
 class IncidentState(DraftReview, ReportTracking, BaseModel):
@@ -202,35 +202,17 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
         """Obligations that need drafts: all but individuals ones whose people are all served
         by a more local regime's notice (see herald.rules.locality). A notice is drafted for
         the people it serves (its languages, categories and count) and carries the required
-        elements of the notices it stands in for."""
-        active = [item for item in self.obligations if item.id not in self.waivers]
-        merged = notice_content(active, self.notice_plan)
-        # A report past its deadline must say why it is late (GDPR Art. 33(1)).
-        current = {item.id: item for item in self.obligations}
-        late = [
-            current[key]
-            for key, report in self.reports.items()
-            if report.overdue and not report.withdrawn and key in current
-        ]
-        merged |= {
-            item.id: [*item.required_content, "delay_reasons"]
-            for item in late
-            if "delay_reasons" not in item.required_content
+        elements of the notices it stands in for; a report past its deadline must also say
+        why it is late (GDPR Art. 33(1))."""
+        drafted = notices_to_draft(self.obligations, self.notice_plan, ignore=self.waivers)
+        late = {
+            key for key, report in self.reports.items() if report.overdue and not report.withdrawn
         }
-        channels = notice_channels(active, self.notice_plan)
         return [
-            item.model_copy(
-                update={
-                    "required_content": merged[item.id],
-                    "jurisdictions": self.notice_plan.get(item.id) or item.jurisdictions,
-                    "channels": channels.get(item.id, item.channels),
-                }
-            )
-            if item.id in merged
+            item.model_copy(update={"required_content": [*item.required_content, "delay_reasons"]})
+            if item.id in late and "delay_reasons" not in item.required_content
             else item
-            for item in self.obligations
-            if item.drafted
-            and (item.audience is not Audience.INDIVIDUALS or self.notice_plan.get(item.id))
+            for item in drafted
         ]
 
     def required_content(self, obligation_id: str) -> list[str]:

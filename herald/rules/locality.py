@@ -9,6 +9,8 @@ The others stay listed, and count as met by that notice.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from herald.jurisdictions import country_of, is_eea
 from herald.models import Audience, Channel, Obligation
 
@@ -47,6 +49,22 @@ def plan_individual_notices(obligations: list[Obligation]) -> dict[str, list[str
     return plan
 
 
+def _stand_ins(
+    obligations: list[Obligation], plan: dict[str, list[str]], ignore: Collection[str] = ()
+) -> dict[str, list[Obligation]]:
+    """For each individuals obligation with people: itself, then every other individuals
+    obligation (not in `ignore`) that covers a jurisdiction it serves."""
+    individuals = [o for o in obligations if o.audience is Audience.INDIVIDUALS]
+    pool = [o for o in individuals if o.id not in ignore]
+    groups: dict[str, list[Obligation]] = {}
+    for item in individuals:
+        served = set(plan.get(item.id, []))
+        if served:
+            others = [o for o in pool if o.id != item.id and served.intersection(o.jurisdictions)]
+            groups[item.id] = [item, *others]
+    return groups
+
+
 def notice_content(
     obligations: list[Obligation], plan: dict[str, list[str]]
 ) -> dict[str, list[str]]:
@@ -60,18 +78,10 @@ def notice_content(
     Returns:
         For each individuals obligation with people, its merged element ids, own first.
     """
-    individuals = [o for o in obligations if o.audience is Audience.INDIVIDUALS]
-    merged: dict[str, list[str]] = {}
-    for item in individuals:
-        served = set(plan.get(item.id, []))
-        if not served:
-            continue
-        elements = list(item.required_content)
-        for other in individuals:
-            if other.id != item.id and served.intersection(other.jurisdictions):
-                elements += other.required_content
-        merged[item.id] = list(dict.fromkeys(elements))
-    return merged
+    return {
+        key: list(dict.fromkeys(e for o in group for e in o.required_content))
+        for key, group in _stand_ins(obligations, plan).items()
+    }
 
 
 def notice_channels(
@@ -87,18 +97,47 @@ def notice_channels(
     Returns:
         For each individuals obligation with people and a channel list, the merged list.
     """
-    individuals = [o for o in obligations if o.audience is Audience.INDIVIDUALS]
-    merged: dict[str, list[Channel]] = {}
-    for item in individuals:
-        served = set(plan.get(item.id, []))
-        if not served or not item.channels:
+    return {
+        key: list(dict.fromkeys(c for o in group for c in o.channels))
+        for key, group in _stand_ins(obligations, plan).items()
+        if group[0].channels
+    }
+
+
+def notices_to_draft(
+    obligations: list[Obligation], plan: dict[str, list[str]], ignore: Collection[str] = ()
+) -> list[Obligation]:
+    """The obligations that get drafts, as the workflow and `herald preview` draft them.
+
+    Standing promises get none, and an individuals notice gets drafts only where the plan
+    gives it people; it is drafted for those people (its jurisdictions), with the elements
+    and channels of the notices it stands in for (`notice_content`, `notice_channels`).
+
+    Args:
+        obligations: the current obligations.
+        plan: from `plan_individual_notices`.
+        ignore: obligations (waived) whose elements and channels no notice takes on.
+    """
+    groups = _stand_ins(obligations, plan, ignore)
+    drafted: list[Obligation] = []
+    for item in obligations:
+        if not item.drafted or (item.audience is Audience.INDIVIDUALS and item.id not in groups):
             continue
-        channels = list(item.channels)
-        for other in individuals:
-            if other.id != item.id and served.intersection(other.jurisdictions):
-                channels += other.channels
-        merged[item.id] = list(dict.fromkeys(channels))
-    return merged
+        group = groups.get(item.id)
+        if group is not None:
+            item = item.model_copy(
+                update={
+                    "required_content": list(
+                        dict.fromkeys(e for o in group for e in o.required_content)
+                    ),
+                    "jurisdictions": plan[item.id],
+                    "channels": list(dict.fromkeys(c for o in group for c in o.channels))
+                    if item.channels
+                    else [],
+                }
+            )
+        drafted.append(item)
+    return drafted
 
 
 def _neg(text: str) -> tuple[int, ...]:
