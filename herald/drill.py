@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ from herald.client import IncidentClient
 from herald.demo import APPROVERS, shifted, wait_for
 from herald.intake import new_incident
 from herald.models import (
+    Draft,
     DraftState,
     IncidentFacts,
     IncidentStatus,
@@ -126,7 +127,8 @@ async def run_drill(
             while True:
                 # The people: approve what is new, file what is due, as a team would.
                 if approve:
-                    await _approve_all(incidents, incident_id, await incidents.status(incident_id))
+                    status = await incidents.status(incident_id)
+                    await approve_pending(incidents, incident_id, status.drafts)
                 now = await env.get_current_time()
                 if file_after is not None and now >= start + file_after:
                     await _file_reports(incidents, incident_id, approve, file_after, now)
@@ -173,10 +175,15 @@ def _default_horizon(status: IncidentStatus, start: datetime) -> timedelta:
     return max(last - start, timedelta(hours=1)) + timedelta(days=1)
 
 
-async def _approve_all(incidents: IncidentClient, incident_id: str, status: IncidentStatus) -> int:
-    """Both drill approvers approve every draft that can be approved; how many were."""
+async def approve_pending(
+    incidents: IncidentClient, incident_id: str, drafts: Iterable[Draft]
+) -> int:
+    """Both drill approvers approve each of `drafts` that can be approved; how many were.
+
+    A draft re-rendered since it was read is skipped: the next round reads it again.
+    """
     approved = 0
-    for draft in status.drafts:
+    for draft in drafts:
         pending = draft.state is DraftState.PENDING_APPROVAL
         if not pending or draft.missing_elements or draft.problems:
             continue
@@ -190,7 +197,7 @@ async def _approve_all(incidents: IncidentClient, incident_id: str, status: Inci
                     ),
                 )
         except WorkflowUpdateFailedError:
-            continue  # re-rendered meanwhile: the next round reads and approves it
+            continue
         approved += 1
     return approved
 
@@ -213,7 +220,7 @@ async def _file_reports(
         )
         status = await wait_for(incidents, incident_id, _settled)
         if approve:
-            await _approve_all(incidents, incident_id, status)
+            await approve_pending(incidents, incident_id, status.drafts)
         status = await incidents.status(incident_id)
     for report in status.reports:
         started = report.clock_started_at  # None: a chained phase still waits for its turn

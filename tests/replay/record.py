@@ -24,13 +24,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from herald.client import IncidentClient
-from herald.demo import APPROVERS, shifted, wait_for
+from herald.demo import shifted, wait_for
+from herald.drill import approve_pending
 from herald.inputs import load_facts
 from herald.intake import new_incident
 from herald.models import Phase, ReportStatus
 from herald.models.messages import (
     AddReportPhaseInput,
-    ApproveDraftInput,
     CloseIncidentInput,
     RecordRegulatorStatusInput,
     ReviseDraftInput,
@@ -50,21 +50,6 @@ INCIDENT = "INC-REPLAY-1"
 def settings(home: Path) -> Settings:
     """Settings whose codec uses the recordings' key."""
     return Settings(home=home, codec_keys=REPLAY_KEY)
-
-
-async def _approve_pending(incidents: IncidentClient) -> None:
-    status = await incidents.status(INCIDENT)
-    for draft in status.drafts:
-        if draft.state != "pending_approval" or draft.missing_elements or draft.problems:
-            continue
-        given = {a.approver for a in draft.approvals}
-        for approver in [a for a in APPROVERS if a not in given]:
-            await incidents.approve(
-                INCIDENT,
-                ApproveDraftInput(
-                    draft_id=draft.id, approver=approver, content_hash=draft.content_hash
-                ),
-            )
 
 
 async def record() -> None:
@@ -110,18 +95,10 @@ async def record() -> None:
             await wait_for(incidents, INCIDENT, lambda s: s.phase is Phase.AWAITING_APPROVAL)
             # Leave the GDPR report unapproved: its reminders fire, nobody acknowledges the
             # first (escalation), it goes overdue and must then give its reasons.
-            for draft in (await incidents.status(INCIDENT)).drafts:
-                if draft.obligation_id != "gdpr-regulator-de":
-                    given = {a.approver for a in draft.approvals}
-                    for approver in [a for a in APPROVERS if a not in given]:
-                        await incidents.approve(
-                            INCIDENT,
-                            ApproveDraftInput(
-                                draft_id=draft.id,
-                                approver=approver,
-                                content_hash=draft.content_hash,
-                            ),
-                        )
+            drafts = (await incidents.status(INCIDENT)).drafts
+            await approve_pending(
+                incidents, INCIDENT, [d for d in drafts if d.obligation_id != "gdpr-regulator-de"]
+            )
             await env.sleep(timedelta(hours=73))
             status = await incidents.status(INCIDENT)
             details = status.facts.details.model_copy(
@@ -135,7 +112,7 @@ async def record() -> None:
                 ),
             )
             await wait_for(incidents, INCIDENT, lambda s: s.phase is not Phase.DRAFTING)
-            await _approve_pending(incidents)
+            await approve_pending(incidents, INCIDENT, (await incidents.status(INCIDENT)).drafts)
             status = await wait_for(
                 incidents,
                 INCIDENT,
@@ -165,7 +142,7 @@ async def record() -> None:
                 INCIDENT,
                 lambda s: any(d.obligation_id.endswith("-supplement") for d in s.drafts),
             )
-            await _approve_pending(incidents)
+            await approve_pending(incidents, INCIDENT, (await incidents.status(INCIDENT)).drafts)
             await wait_for(
                 incidents,
                 INCIDENT,
