@@ -3,7 +3,8 @@
 Templates live at `templates/<regime>/<audience>/<channel>.<lang>.<format>.j2` and are
 resolved (regime, lang) -> (_default, lang) -> (regime, en) -> (_default, en); a draft's
 `language` is the language actually rendered. The format is "txt" for every channel but WEB
-("html"); an HTML email alternative will be `email.<lang>.html.j2`, found the same way.
+("html"); the HTML part of an email and the PDF of a letter are laid out from the approved
+text (`herald.rendering.layout`), not written as templates of their own.
 
 Subject convention: an email template's output starts with one line `Subject: <text>`; the
 renderer moves it to `RenderedDraft.subject` (whitespace collapsed to one line) and the rest,

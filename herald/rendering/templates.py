@@ -1,8 +1,8 @@
 """Template lookup and the sandboxed Jinja2 environment.
 
 Templates live at `<root>/<regime>/<audience>/<channel>.<lang>.<format>.j2`. The format is
-"txt" for every channel but WEB ("html"); an HTML email alternative will be
-`email.<lang>.html.j2`, found by the same lookup with `fmt="html"`.
+"txt" for every channel but WEB ("html"). The layouts in `_layouts/` (the HTML email part,
+the letter) are not draft templates: `scan` does not list them.
 """
 
 from __future__ import annotations
