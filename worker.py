@@ -33,8 +33,21 @@ WORKFLOWS = [IncidentWorkflow, NotificationCampaignWorkflow, RegulatorReportWork
 MAX_ACTIVITY_THREADS = 16
 
 
-def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
-    """A worker with Herald's workflows and activities, bound to the settings' storage."""
+def build_worker(
+    client: Client,
+    settings: Settings,
+    *,
+    task_queue: str | None = None,
+    max_activities: int = MAX_ACTIVITY_THREADS,
+) -> Worker:
+    """A worker with Herald's workflows and activities, bound to the settings' storage.
+
+    Args:
+        client: a connected client (with Herald's data converter).
+        settings: where the database, outbox and templates are.
+        task_queue: defaults to the settings' queue.
+        max_activities: activities this worker runs at once (a machine's share of the load).
+    """
     settings.ensure_home()
     engine = make_engine(settings.db_url)
     create_schema(engine)
@@ -61,8 +74,8 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
             notices.publish_notice,
             register.record_register_entry,
         ],
-        activity_executor=ThreadPoolExecutor(MAX_ACTIVITY_THREADS),
-        max_concurrent_activities=MAX_ACTIVITY_THREADS,
+        activity_executor=ThreadPoolExecutor(max_activities),
+        max_concurrent_activities=max_activities,
     )
 
 
