@@ -20,7 +20,7 @@ from herald.models.population import PopulationFormat, PopulationSource, RowErro
 # numbered here exactly as `iter_rows` numbers them.
 from herald.population import _Lines
 
-__all__ = ["FORMULA_PREFIXES", "escape_formula", "write_rejected_rows"]
+__all__ = ["FORMULA_PREFIXES", "escape_formula", "readable", "write_rejected_rows"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Columns written before the row's own cells.
@@ -33,6 +33,12 @@ _Rows = Generator[tuple[int, list[str]], None, None]
 def escape_formula(value: str) -> str:
     """`value` with a leading `'` if a spreadsheet would read it as a formula; else as is."""
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def readable(value: str) -> str:
+    """`value` as valid UTF-8: bytes that were not UTF-8 where it came from (lone surrogates,
+    as the population reader keeps them) become U+FFFD, which a file can hold and shows."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def write_rejected_rows(
@@ -82,12 +88,7 @@ def write_rejected_rows(
 
 
 def _safe(cells: list[str]) -> list[str]:
-    return [escape_formula(_readable(cell)) for cell in cells]
-
-
-def _readable(value: str) -> str:
-    """Undecodable bytes (lone surrogates) as U+FFFD, so the file is valid UTF-8."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return [escape_formula(readable(cell)) for cell in cells]
 
 
 def _csv_rows(path: Path) -> _Rows:

@@ -4,7 +4,7 @@ downloaded), per-test Herald settings under tmp_path, and a fresh task queue per
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from herald.settings import PROJECT_ROOT, Settings
 from herald.temporal import data_converter, temporal_cli_path, test_server_path
+from tests import postgres
 
 EXAMPLES = PROJECT_ROOT / "examples"
 
@@ -61,3 +62,21 @@ def herald_client(env: WorkflowEnvironment, settings: Settings) -> Client:
     config = env.client.config()
     config["data_converter"] = data_converter(settings)
     return Client(**config)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A SQLAlchemy URL (`postgresql+psycopg://`) of a fresh database for the whole session.
+
+    The server is started once from Debian's `postgresql` binaries and stopped at the end
+    (see `tests/postgres.py`); `HERALD_TEST_POSTGRES_URL` points at a server of your own
+    instead. Without the binaries the tests skip (run `make setup`), and fail when `CI=true`.
+    """
+    yield from postgres.session_url()
+
+
+@pytest.fixture
+def postgres_db_url(postgres_url: str) -> Iterator[str]:
+    """An empty database of this test's own on the `postgres_url` server, dropped after it."""
+    with postgres.temporary_database(postgres_url) as url:
+        yield url

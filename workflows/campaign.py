@@ -11,7 +11,8 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from activities.delivery import DeliveryActivities
     from activities.population import PopulationActivities
-    from herald.models import DeliverySummary
+    from herald.channels.queues import channel_queue
+    from herald.models import Channel, DeliverySummary
     from herald.models.messages import (
         CountPopulationInput,
         NotificationCampaignInput,
@@ -25,6 +26,18 @@ with workflow.unsafe.imports_passed_through():
 PARALLEL_BATCHES = 4
 # Continue-as-new well before the history grows large, whatever the server suggests.
 BATCHES_PER_RUN = 400
+
+# Histories recorded before channel queues existed ran their batches on the main queue.
+CHANNEL_QUEUES_PATCH = "channel-task-queues"
+
+
+def delivery_queue(main_queue: str, channel: Channel) -> str:
+    """The task queue a channel's batches run on: one per provider channel, so each has its
+    own workers and rate limit (`max_task_queue_activities_per_second`)."""
+    if not workflow.patched(CHANNEL_QUEUES_PATCH):
+        return main_queue
+    return channel_queue(main_queue, channel)
+
 
 _BATCH_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -55,6 +68,7 @@ class NotificationCampaignWorkflow:
             obligation_id=inp.spec.obligation_id, channel=inp.spec.channel
         )
         row, batches = inp.next_row, 0
+        queue = delivery_queue(workflow.info().task_queue, inp.spec.channel)
         while row <= total:
             ranges: list[tuple[int, int]] = []
             while row <= total and len(ranges) < PARALLEL_BATCHES:
@@ -68,7 +82,8 @@ class NotificationCampaignWorkflow:
                         SendNoticeBatchInput(
                             spec=inp.spec, source=inp.source, start_row=start, end_row=end
                         ),
-                        start_to_close_timeout=timedelta(minutes=30),
+                        task_queue=queue,
+                        start_to_close_timeout=timedelta(hours=2),
                         heartbeat_timeout=timedelta(minutes=1),
                         retry_policy=_BATCH_RETRY,
                     )

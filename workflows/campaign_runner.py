@@ -15,7 +15,7 @@ from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from herald.lifecycle import SYSTEM_ACTOR, IncidentState, campaign_key
-    from herald.models import Channel, DeliverySummary
+    from herald.models import Channel, DeliverySummary, ReceiptCounts
     from herald.models.messages import CampaignSpec, NotificationCampaignInput
     from workflows.campaign import NotificationCampaignWorkflow
 
@@ -30,13 +30,18 @@ class CampaignRunner:
         self._changed = changed
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._runs: dict[str, int] = {}
+        # Campaigns to run again once their current run ends (a fallback became due).
+        self._again: set[str] = set()
+        # The last completed summary of each campaign, which a new run adds to.
+        self._completed: dict[str, DeliverySummary] = {}
 
     def running(self) -> bool:
         """Whether any campaign is still sending."""
         return any(not task.done() for task in self._tasks.values())
 
-    def start(self, obligation_id: str, channel: Channel) -> None:
-        """Start the campaign, or a new run of it when its plan grew after the last run.
+    def start(self, obligation_id: str, channel: Channel, *, again: bool = False) -> None:
+        """Start the campaign, or a new run of it when its plan grew after the last run (or
+        `again`: people of earlier channels now need this one).
 
         A new run covers the whole plan: the ledger skips everyone already notified.
         """
@@ -44,19 +49,27 @@ class CampaignRunner:
         running = self._tasks.get(key)
         spec = self._state.campaign_spec(obligation_id, channel)
         covered = set(self._state.campaign_scope.get(key, []))
-        if running is not None and (not running.done() or set(spec.jurisdictions) <= covered):
+        if running is not None and not running.done():
+            if again:
+                self._again.add(key)
             return
+        if running is not None and set(spec.jurisdictions) <= covered and not again:
+            return
+        self._launch(key, spec)
+
+    def _launch(self, key: str, spec: CampaignSpec) -> None:
         self._runs[key] = self._runs.get(key, 0) + 1
         self._state.campaign_scope[key] = spec.jurisdictions
+        # Listed at once as not completed, so that no status read between this and the
+        # child's start shows every campaign done while one is about to run again.
+        self._state.deliveries[key] = DeliverySummary(
+            obligation_id=spec.obligation_id, channel=spec.channel
+        )
         self._tasks[key] = asyncio.create_task(self._run(key, spec, self._runs[key]))
 
     async def _run(self, key: str, spec: CampaignSpec, run: int) -> None:
         state = self._state
         assert state.inp.population is not None, "individual notices need a population"
-        # Listed from the start (completed=False) so the status shows what is still running.
-        state.deliveries[key] = DeliverySummary(
-            obligation_id=spec.obligation_id, channel=spec.channel
-        )
         state.log(workflow.now(), SYSTEM_ACTOR, "campaign.started", key)
         self._changed(False)
         try:
@@ -70,7 +83,19 @@ class CampaignRunner:
             state.log(workflow.now(), SYSTEM_ACTOR, "campaign.failed", f"{key}: {err.cause or err}")
             self._changed(False)
             return
-        state.deliveries[key] = summary = result.summary
+        summary = result.summary
+        earlier = self._completed.get(key)
+        if earlier is not None:
+            # A new run finds what earlier runs sent as "already sent": count it as sent by
+            # this campaign, so the status shows the campaign's totals, not the last run's.
+            carried = min(earlier.sent, summary.already_sent)
+            summary = summary.model_copy(
+                update={
+                    "sent": summary.sent + carried,
+                    "already_sent": summary.already_sent - carried,
+                }
+            )
+        state.deliveries[key] = self._completed[key] = summary
         state.log(
             workflow.now(),
             SYSTEM_ACTOR,
@@ -78,4 +103,35 @@ class CampaignRunner:
             f"{key}: {summary.sent} sent, {summary.already_sent} already sent, "
             f"{summary.failed} failed of {summary.targeted}",
         )
-        self._changed(bool(state.record_notifications(workflow.now())))
+        if summary.failed or summary.undeliverable:
+            self.fall_back(spec.obligation_id, spec.channel)
+        self._changed(bool(state.record_notifications(workflow.now())) or summary.undeliverable > 0)
+        if key in self._again:
+            self._again.discard(key)
+            self._launch(key, state.campaign_spec(spec.obligation_id, spec.channel))
+
+    def fall_back(self, obligation_id: str, failed: Channel) -> None:
+        """Some people could not be reached on `failed`: run the obligation's later channels
+        (which already ran) again, so each of them gets the next channel in the order."""
+        order = self._state.campaign_spec(obligation_id, failed).channel_order
+        if failed not in order:
+            return
+        for channel in order[order.index(failed) + 1 :]:
+            if campaign_key(obligation_id, channel) in self._tasks:
+                self.start(obligation_id, channel, again=True)
+
+    def rerun(self, channel: Channel | None) -> None:
+        """Run the campaigns of `channel` (None: all) again, for rows released to pending."""
+        for key in sorted(self._tasks):
+            obligation_id, _, name = key.rpartition(".")
+            if channel is None or name == channel.value:
+                self.start(obligation_id, Channel(name), again=True)
+
+    def receipts(self, counts: ReceiptCounts) -> None:
+        """Bounces and failures reported after sending: fall back for the people concerned."""
+        if not (counts.bounced or counts.failed):
+            return
+        for key in sorted(self._tasks):
+            obligation_id, _, channel = key.rpartition(".")
+            if channel == counts.channel.value:
+                self.fall_back(obligation_id, counts.channel)

@@ -29,6 +29,12 @@ with workflow.unsafe.imports_passed_through():
         Phase,
         ReportStatus,
     )
+    from herald.models.delivery import (
+        RECEIPTS_SIGNAL,
+        RELEASED_SIGNAL,
+        DeliveriesReleased,
+        ReceiptCounts,
+    )
     from herald.models.evidence import EvidenceRecord
     from herald.models.messages import (
         AcknowledgeReminderInput,
@@ -153,7 +159,7 @@ class IncidentWorkflow:
             ObligationActivities.evaluate_obligations,
             EvaluateObligationsInput(
                 facts=facts,
-                assessment=state.population_assessment,
+                assessment=state.assessment_for_rules(),
                 notified=state.notified_at,
             ),
             start_to_close_timeout=_SHORT,
@@ -287,6 +293,23 @@ class IncidentWorkflow:
     def evidence(self) -> EvidenceRecord:
         """Everything the evidence pack holds (status, every draft version, facts history)."""
         return evidence_record(self._state, self._phase, workflow.now())
+
+    @workflow.signal(name=RECEIPTS_SIGNAL)
+    def record_receipts(self, counts: ReceiptCounts) -> None:
+        """Provider receipts changed the ledger (the webhook counted each change once)."""
+        self._state.record_receipts(counts, workflow.now())
+        self._campaigns.receipts(counts)
+        self._wake += 1
+
+    @workflow.signal(name=RELEASED_SIGNAL)
+    def deliveries_released(self, released: DeliveriesReleased) -> None:
+        """A person chose to send again deliveries whose outcome a crash made unknown."""
+        which = released.channel.value if released.channel else "all channels"
+        self._state.log(
+            workflow.now(), released.actor, "delivery.released", f"{released.count} on {which}"
+        )
+        self._campaigns.rerun(released.channel)
+        self._wake += 1
 
     @workflow.signal(name=REPORT_EVENT_SIGNAL)
     def report_event(self, event: ReportEventSignal) -> None:

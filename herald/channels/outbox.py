@@ -14,21 +14,19 @@ idempotency key leaves the first file as it is.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from email import policy
-from email.headerregistry import Address, BaseHeader
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
-from functools import lru_cache
+from email.utils import parseaddr
 from pathlib import Path
 
-from herald.channels.base import OutgoingMessage, SendResult, mailbox
+from herald.channels import mime
+from herald.channels.base import OutgoingMessage, SendResult, address_lines, mailbox
 from herald.models.drafts import content_hash
 from herald.models.vocabulary import Channel
 from herald.rendering import voice
@@ -46,12 +44,7 @@ _EXTENSIONS: dict[Channel, str] = {
     Channel.LETTER: "txt",
     Channel.WEB: "txt",
 }
-# Same shape as IncidentInput.incident_id: safe as one path component.
-_SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-# RFC 5322's hard limit instead of the 78-column default: folding a 64-character hash header
-# makes the stdlib parser read it back with a leading space.
-_EMAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 class OutboxChannel:
@@ -74,6 +67,16 @@ class OutboxChannel:
         self.fsync = fsync
 
     # ---- ChannelAdapter ------------------------------------------------------------------
+
+    max_batch = 1000
+
+    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+        """`send` each message (files are independent, so a batch is just a loop)."""
+        return [self.send(message) for message in messages]
+
+    def lookup(self, messages: Sequence[OutgoingMessage]) -> list[bool]:
+        """Whether each message's file exists (the outbox can always tell)."""
+        return [self.exists(message) for message in messages]
 
     def send(self, message: OutgoingMessage) -> SendResult:
         """Write `message` to its file unless a file for its idempotency key exists.
@@ -99,8 +102,8 @@ class OutboxChannel:
 
     def key_path(self, incident_id: str, channel: Channel, idempotency_key: str) -> Path:
         """Where the message with this idempotency key is (or would be) written."""
-        folder = self.root / _component(incident_id) / channel.value
-        return folder / f"{_digest(idempotency_key)}.{_EXTENSIONS[channel]}"
+        folder = self.root / mime.safe_component(incident_id) / channel.value
+        return folder / f"{mime.digest(idempotency_key)}.{_EXTENSIONS[channel]}"
 
     def exists(self, message: OutgoingMessage) -> bool:
         """Whether `message` was written, for reconciling ledger rows left in `sending`."""
@@ -142,14 +145,19 @@ class OutboxChannel:
             The path of the written file.
         """
         safe_name = _UNSAFE_CHARS.sub("-", name).strip(".-") or "document"
-        path = self.root / _component(incident_id) / _component(folder) / f"{safe_name}.eml"
+        path = (
+            self.root
+            / mime.safe_component(incident_id)
+            / mime.safe_component(folder)
+            / f"{safe_name}.eml"
+        )
         key = f"{incident_id}/{folder}/{safe_name}"
         msg = self._email_headers(
             incident_id, key, content_hash(subject, body), to=", ".join(to), subject=subject
         )
-        _set_body(msg, body)
-        for filename, content, mime in attachments:
-            maintype, _, subtype = mime.partition("/")
+        mime.set_body(msg, body)
+        for filename, content, mime_type in attachments:
+            maintype, _, subtype = mime_type.partition("/")
             msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
         self._write_atomic(path, msg.as_bytes())
         return path
@@ -176,12 +184,10 @@ class OutboxChannel:
                 to=mailbox(message.recipient_name, message.to),
                 subject=message.subject,
             )
-            msg["X-Herald-Channel"] = _header("X-Herald-Channel", message.channel.value)
-            _set_body(msg, message.body)
-            if message.html is not None:
-                msg.add_alternative(message.html, subtype="html")
+            msg["X-Herald-Channel"] = mime.header("X-Herald-Channel", message.channel.value)
+            mime.set_body(msg, message.text(), message.html_text())
             # After the body: setting content drops every Content-* header.
-            msg["Content-Language"] = _header("Content-Language", message.language)
+            msg["Content-Language"] = mime.header("Content-Language", message.language)
             return msg.as_bytes()
         if message.channel in (Channel.LETTER, Channel.WEB):
             return _letter(message).encode()
@@ -190,17 +196,16 @@ class OutboxChannel:
     def _email_headers(
         self, incident_id: str, key: str, digest: str, *, to: str | Address, subject: str | None
     ) -> EmailMessage:
-        msg = EmailMessage(policy=_EMAIL_POLICY)
-        msg["From"] = _header("From", self.sender)
+        msg = EmailMessage(policy=mime.EMAIL_POLICY)
+        msg["From"] = mime.header("From", self.sender)
         msg["To"] = to
         if subject is not None:
-            msg["Subject"] = _header("Subject", subject)
-        msg["Date"] = _header("Date", format_datetime(datetime.now(UTC).replace(microsecond=0)))
-        # Derived from the key, so a re-sent message keeps its Message-ID.
+            msg["Subject"] = mime.header("Subject", subject)
+        msg["Date"] = mime.header("Date", mime.date_now())
         domain = parseaddr(self.sender)[1].rpartition("@")[2] or "herald.example"
-        msg["Message-ID"] = f"<{_digest(key)}@{domain}>"
-        msg["X-Herald-Incident"] = _header("X-Herald-Incident", incident_id)
-        msg["X-Herald-Content-Hash"] = _header("X-Herald-Content-Hash", digest)
+        msg["Message-ID"] = mime.message_id(key, domain)
+        msg["X-Herald-Incident"] = mime.header("X-Herald-Incident", incident_id)
+        msg["X-Herald-Content-Hash"] = mime.header("X-Herald-Content-Hash", digest)
         return msg
 
     def _write_atomic(self, path: Path, data: bytes) -> None:
@@ -222,38 +227,6 @@ class OutboxChannel:
         return path.relative_to(self.root).as_posix()
 
 
-@lru_cache(maxsize=1024)
-def _header(name: str, value: str) -> BaseHeader:
-    """A parsed header, cached across messages.
-
-    Parsing dominates the cost of an .eml, and a campaign repeats the same From, Subject,
-    Date (per second) and X-Herald values for every recipient.
-    """
-    # EmailMessage refuses line breaks only in values it parses itself; keep that guard.
-    if "\n" in value or "\r" in value:
-        raise ValueError(f"{name} may not contain a line break")
-    header: BaseHeader = _EMAIL_POLICY.header_factory(name, value)
-    return header
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _component(value: str) -> str:
-    """Refuse path components that could escape the outbox (e.g. '..', '/')."""
-    if not _SAFE_COMPONENT.match(value):
-        raise ValueError("not a safe outbox folder name (letters, digits, '.', '_', '-')")
-    return value
-
-
-def _set_body(msg: EmailMessage, body: str) -> None:
-    # 8bit keeps the text readable in an editor; RFC 5322 caps lines at 998 octets, beyond
-    # which the stdlib's default (quoted-printable or base64) is the correct encoding.
-    fits = all(len(line.encode()) <= 998 for line in body.splitlines())
-    msg.set_content(body, cte="8bit" if fits else None)
-
-
 def _json_message(message: OutgoingMessage) -> str:
     payload: dict[str, object] = {
         "channel": message.channel.value,
@@ -263,12 +236,12 @@ def _json_message(message: OutgoingMessage) -> str:
     }
     if message.channel is Channel.VOICE:
         # A voice call is read out: what is said, in order, and the TwiML Twilio would run.
-        payload["script"] = voice.sentences(message.body)
-        payload["twiml"] = voice.twiml(message.body, message.language)
+        payload["script"] = voice.sentences(message.text())
+        payload["twiml"] = voice.twiml(message.text(), message.language)
     else:
         if message.subject is not None:
             payload["title" if message.channel is Channel.PUSH else "subject"] = message.subject
-        payload["body"] = message.body
+        payload["body"] = message.text()
         if message.link:
             payload["link"] = message.link
     payload["content_hash"] = message.content_hash
@@ -280,9 +253,9 @@ def _json_message(message: OutgoingMessage) -> str:
 def _letter(message: OutgoingMessage) -> str:
     lines = [message.recipient_name] if message.recipient_name else []
     if message.channel is Channel.LETTER:
-        lines += [line.strip() for line in message.to.splitlines() if line.strip()]
+        lines += address_lines(message.to)
     lines.append("")
     if message.subject:
         lines += [message.subject, ""]
-    lines.append(message.body.rstrip("\n"))
+    lines.append(message.text().rstrip("\n"))
     return "\n".join(lines) + "\n"

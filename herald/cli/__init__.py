@@ -7,13 +7,22 @@ import os
 
 import typer
 
-from herald.cli import bench, drafts, evidence, incidents, population, profiles, reports
+from herald.cli import (
+    bench,
+    deliveries,
+    drafts,
+    evidence,
+    incidents,
+    population,
+    profiles,
+    reports,
+)
 from herald.cli.demo import demo
 from herald.cli.drill import drill
 from herald.cli.obligations import obligations
 from herald.cli.preview import preview
 from herald.cli.register import register
-from herald.cli.server import dev, worker
+from herald.cli.server import dev, serve, worker
 
 app = typer.Typer(
     help="Herald: security-incident notification on Temporal.",
@@ -27,10 +36,12 @@ app.add_typer(profiles.app, name="profiles")
 app.add_typer(bench.app, name="bench")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(population.app, name="population")
+app.add_typer(deliveries.app, name="deliveries")
 app.command()(obligations)
 app.command()(preview)
 app.command()(register)
 app.command()(dev)
+app.command()(serve)
 app.command()(worker)
 app.command()(demo)
 app.command()(drill)

@@ -151,3 +151,57 @@ def bench_rules(
         f"({rounds} evaluations, {jurisdictions} jurisdictions, "
         f"{figures['regimes']} regimes, {figures['obligations']} obligations)"
     )
+
+
+@app.command("delivery")
+def bench_delivery(
+    recipients: Annotated[
+        int, typer.Option("--recipients", min=1, help="people in the synthetic population")
+    ] = 100_000,
+    channel: Annotated[
+        str, typer.Option("--channel", help="email (SendGrid), sms (Twilio) or push (FCM)")
+    ] = "email",
+    rate: Annotated[
+        float | None,
+        typer.Option("--rate", min=0.001, help="messages per second allowed on the channel"),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="also run 'naive': one SDK call per person in a loop"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Run one real campaign through Temporal against a fast local provider peer.
+
+    The official SDKs send to a peer on 127.0.0.1 that counts every recipient it receives;
+    duplicates and missed are its counts, not the ledger's.
+    """
+    from herald.benchmarks.delivery import BENCH_CHANNELS, run_delivery_bench
+    from herald.models import Channel
+
+    try:
+        chosen = Channel(channel)
+    except ValueError:
+        chosen = None
+    if chosen not in BENCH_CHANNELS:
+        raise typer.BadParameter("choose email, sms or push", param_hint="--channel")
+    assert chosen is not None
+    if baseline not in (None, "naive"):
+        raise typer.BadParameter("the only baseline is 'naive'", param_hint="--baseline")
+    result = run_delivery_bench(recipients, chosen, rate=rate, baseline=baseline)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict()))
+        return
+    typer.echo(
+        f"delivery ({result.channel}): {result.recipients} recipients in {result.seconds:.1f} s "
+        f"= {result.per_second:.0f}/s; peak RSS {result.peak_rss_mb:.0f} MB; largest history "
+        f"{result.max_history_events} events over {result.campaign_runs} runs; "
+        f"duplicates {result.duplicates}, missed {result.missed}"
+        + (f"; rate limit {result.rate_limit:g}/s" if result.rate_limit else "")
+    )
+    if result.baseline:
+        b = result.baseline
+        typer.echo(
+            f"naive loop: {b['recipients']} recipients in {b['seconds']:.1f} s "
+            f"= {b['per_second']:.0f}/s (peer received {b['received']})"
+        )

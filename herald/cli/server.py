@@ -1,34 +1,43 @@
-"""`herald dev` and `herald worker`: run the embedded Temporal server and workers."""
+"""`herald dev`, `herald worker` and `herald serve`: the embedded Temporal server, workers and
+the HTTP API (provider delivery receipts; `herald.api.serving`), in one process.
+
+Ctrl-C (SIGINT) or SIGTERM sets one stop event that the worker and the API both wait on, so
+they stop together.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 from typing import Annotated
 
 import typer
+from temporalio.client import Client
 
 from herald.cli.common import fail
-from herald.settings import get_settings
-from herald.temporal import EmbeddedTemporal, TemporalUnavailableError, connect
+from herald.settings import Settings, get_settings
+from herald.temporal import EmbeddedTemporal, TemporalUnavailableError
+
+DEFAULT_API_PORT = 8000
 
 
-async def _serve_worker(stop: asyncio.Event) -> None:
-    from worker import build_worker
+def _run_until_interrupted(settings: Settings, *, worker: bool, api: socket.socket | None) -> None:
+    # Imported here: uvicorn and FastAPI are not needed by the other commands.
+    from herald.api.serving import run_services
 
-    settings = get_settings()
-    client = await connect(settings)
-    async with build_worker(client, settings):
-        await stop.wait()
+    async def run_worker(client: Client, stop: asyncio.Event) -> None:
+        from worker import build_worker
 
+        async with build_worker(client, settings):
+            await stop.wait()
 
-def _run_until_interrupted() -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await _serve_worker(stop)
+        await run_services(settings, stop, worker=run_worker if worker else None, api_socket=api)
 
     asyncio.run(main())
 
@@ -41,25 +50,39 @@ def dev(
         int | None,
         typer.Option("--temporal-ui-port", help="default: HERALD_TEMPORAL_UI_PORT or 8233"),
     ] = None,
+    port: Annotated[
+        int, typer.Option("--port", help="the HTTP API (provider webhooks) on 127.0.0.1")
+    ] = DEFAULT_API_PORT,
 ) -> None:
-    """Start the embedded Temporal dev server (SQLite under HERALD_HOME) and a worker.
+    """Start the embedded Temporal dev server (SQLite under HERALD_HOME), a worker and the
+    HTTP API (provider delivery receipts) on 127.0.0.1:--port.
 
-    Ctrl-C stops both cleanly.
+    Ctrl-C stops everything cleanly. When --port is taken, dev runs without the API and says
+    so: locally the outbox needs no webhooks.
     """
+    from herald.api.serving import ApiPortError, bind_api_socket
+
     settings = get_settings()
     temporal_port = temporal_port or settings.temporal_port
     temporal_ui_port = temporal_ui_port or settings.temporal_ui_port
     if settings.temporal_address:
         fail("HERALD_TEMPORAL_ADDRESS is set: use `herald worker` against that cluster")
     settings.temporal_port = temporal_port
+    api: socket.socket | None = None
+    try:
+        api = bind_api_socket("127.0.0.1", port)
+    except ApiPortError as err:
+        typer.secho(f"warning: API not started: {err}", err=True, fg=typer.colors.YELLOW)
     server = EmbeddedTemporal(settings, port=temporal_port, ui_port=temporal_ui_port)
     try:
         server.start()
         typer.echo(f"Temporal dev server on {server.address} (data: {settings.temporal_db})")
         typer.echo(f"Temporal UI on http://127.0.0.1:{temporal_ui_port}")
         typer.echo(f"Outbox: {settings.outbox_dir}")
+        if api is not None:
+            typer.echo(f"API (provider webhooks) on http://127.0.0.1:{port}/webhooks/")
         typer.echo("Worker running; press Ctrl-C to stop.")
-        _run_until_interrupted()
+        _run_until_interrupted(settings, worker=True, api=api)
     except KeyboardInterrupt:
         # Ctrl-C before the worker installed its own handler: still a clean stop.
         pass
@@ -67,6 +90,8 @@ def dev(
         server.stop()
         fail(str(err))
     finally:
+        if api is not None:
+            api.close()
         server.stop()
     typer.echo("stopped")
 
@@ -74,8 +99,34 @@ def dev(
 def worker() -> None:
     """Run a worker against the configured Temporal (HERALD_TEMPORAL_ADDRESS); Ctrl-C stops."""
     try:
-        _run_until_interrupted()
+        _run_until_interrupted(get_settings(), worker=True, api=None)
     except KeyboardInterrupt:
         pass
     except TemporalUnavailableError as err:
         fail(str(err))
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", help="port of the HTTP API")] = DEFAULT_API_PORT,
+    host: Annotated[
+        str, typer.Option("--host", help="address to listen on (behind a proxy: keep local)")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the HTTP API only (provider delivery receipts), for deployments: no embedded
+    Temporal, no worker. Receipts signal incidents on the configured Temporal
+    (HERALD_TEMPORAL_ADDRESS); Ctrl-C or SIGTERM stops."""
+    from herald.api.serving import ApiPortError, bind_api_socket
+
+    settings = get_settings()
+    try:
+        api = bind_api_socket(host, port)
+    except ApiPortError as err:
+        fail(str(err))
+    typer.echo(f"API (provider webhooks) on http://{host}:{port}/webhooks/; Ctrl-C stops.")
+    try:
+        _run_until_interrupted(settings, worker=False, api=api)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        api.close()
+    typer.echo("stopped")

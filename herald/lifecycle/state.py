@@ -23,6 +23,7 @@ from herald.models import (
     IncidentStatus,
     Obligation,
     Phase,
+    ReceiptCounts,
     RegimeDecision,
     RegulatorReport,
     ReportStatus,
@@ -57,6 +58,9 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
     )
     obligations: list[Obligation] = Field(default_factory=list)
     decisions: list[RegimeDecision] = Field(default_factory=list)
+    receipts: dict[Channel, ReceiptCounts] = Field(
+        default_factory=dict, description="what providers reported after sending, per channel"
+    )
     notice_plan: dict[str, list[str]] = Field(
         default_factory=dict, description="individuals obligation -> jurisdictions it notifies"
     )
@@ -249,6 +253,34 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             detail += f": keep posted until {until:%Y-%m-%d %H:%M} UTC ({item.posting_days} days)"
         self.log(now, SYSTEM_ACTOR, "notice.published", detail)
 
+    def assessment_for_rules(self) -> Assessment | None:
+        """The population's assessment, counting people whose every contact point failed for
+        good among the unreachable: the law owes them substitute notice as much as people
+        with no contact point at all."""
+        base = self.population_assessment
+        lost = sum(summary.undeliverable for summary in self.deliveries.values())
+        if base is None or not lost:
+            return base
+        return base.model_copy(update={"unreachable": base.unreachable + lost})
+
+    def record_receipts(self, counts: ReceiptCounts, now: datetime) -> None:
+        """Add what a provider's delivery receipts changed (counted once each, by the ledger)."""
+        total = self.receipts.get(counts.channel, ReceiptCounts(channel=counts.channel))
+        self.receipts[counts.channel] = total.model_copy(
+            update={
+                "delivered": total.delivered + counts.delivered,
+                "bounced": total.bounced + counts.bounced,
+                "failed": total.failed + counts.failed,
+            }
+        )
+        self.log(
+            now,
+            SYSTEM_ACTOR,
+            "delivery.receipts",
+            f"{counts.channel.value}: {counts.delivered} delivered, {counts.bounced} bounced, "
+            f"{counts.failed} failed",
+        )
+
     def record_notifications(self, now: datetime) -> list[str]:
         """Note when individuals obligations became fulfilled; return the ids newly noted.
 
@@ -353,6 +385,7 @@ class IncidentState(DraftReview, ReportTracking, BaseModel):
             ],
             reports=sorted(self.reports.values(), key=lambda r: r.id),
             deliveries=sorted(self.deliveries.values(), key=lambda d: (d.obligation_id, d.channel)),
+            receipts=sorted(self.receipts.values(), key=lambda r: r.channel),
             waivers=list(self.waivers.values()),
             timeline=self.timeline,
             open_obligations=self.open_obligations(),

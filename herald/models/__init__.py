@@ -1,7 +1,7 @@
 """Herald's domain models (pydantic v2). Import from here, not from the submodules."""
 
 from herald.models.assessment import Assessment, JurisdictionCount
-from herald.models.delivery import DeliverySummary
+from herald.models.delivery import DeliverySummary, ReceiptCounts
 from herald.models.drafts import (
     RECIPIENT_NAME_TOKEN,
     Approval,
@@ -55,6 +55,7 @@ __all__ = [
     "DataCategory",
     "DeliveryState",
     "DeliverySummary",
+    "ReceiptCounts",
     "Draft",
     "DraftState",
     "Encryption",

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from herald.models.assessment import Assessment
-from herald.models.delivery import DeliverySummary
+from herald.models.delivery import DeliverySummary, ReceiptCounts
 from herald.models.drafts import ChannelLimits, Draft
 from herald.models.facts import IncidentFacts
 from herald.models.obligations import Obligation, RegimeDecision
@@ -86,6 +86,9 @@ class IncidentStatus(BaseModel):
     drafts: list[Draft]
     reports: list[RegulatorReport]
     deliveries: list[DeliverySummary]
+    receipts: list[ReceiptCounts] = Field(
+        default_factory=list, description="delivered / bounced / failed per channel, from providers"
+    )
     waivers: list[Waiver]
     timeline: list[TimelineEvent]
     open_obligations: list[str] = Field(description="obligations neither met nor waived")

@@ -251,10 +251,14 @@ class SendReminderResult(BaseModel):
 # ---- child workflows and their signals ---------------------------------------------------
 
 
+# Rows per campaign batch activity.
+DEFAULT_BATCH_ROWS = 5_000
+
+
 class NotificationCampaignInput(BaseModel):
     spec: CampaignSpec
     source: PopulationSource
-    batch_rows: int = Field(default=5_000, ge=1)
+    batch_rows: int = Field(default=DEFAULT_BATCH_ROWS, ge=1)
     next_row: int = Field(default=1, ge=1, description="resume point after continue-as-new")
     total_rows: int | None = None
     partial: DeliverySummary | None = None

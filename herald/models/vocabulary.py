@@ -134,3 +134,6 @@ class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     BOUNCED = "bounced"
+    # Left in `sending` by a crash, and the provider cannot say whether it has the message:
+    # held for a person to decide (`herald deliveries resend`), never resent on its own.
+    UNKNOWN = "unknown"

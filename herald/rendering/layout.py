@@ -111,13 +111,22 @@ def letter_html(
 
 
 def letter_pdf(document: str) -> bytes:
-    """Print a letter's HTML to PDF (WeasyPrint, imported here: it is slow to load).
+    """Print a letter's HTML to PDF (see `letter_pdf_and_pages`)."""
+    return letter_pdf_and_pages(document)[0]
 
-    The layout references no external resource, and the fetcher allows no protocol at
-    all, so printing never reads a file or the network whatever a text contains.
+
+def letter_pdf_and_pages(document: str) -> tuple[bytes, int]:
+    """Print a letter's HTML to PDF; returns the PDF and its number of pages.
+
+    The print house's manifest needs the page count, and the PDF's own page tree is in
+    compressed object streams, so it is taken from the layout that was printed.
+    WeasyPrint is imported here: it is slow to load. The layout references no external
+    resource, and the fetcher allows no protocol at all, so printing never reads a file
+    or the network whatever a text contains.
     """
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     refuse_all = URLFetcher(allowed_protocols=(), fail_on_errors=False)
-    return bytes(HTML(string=document, url_fetcher=refuse_all).write_pdf())
+    rendered = HTML(string=document, url_fetcher=refuse_all).render()
+    return bytes(rendered.write_pdf()), len(rendered.pages)

@@ -27,12 +27,13 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    String,
     and_,
     bindparam,
     func,
@@ -45,6 +46,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from herald.channels.base import make_idempotency_key
 from herald.models.vocabulary import Channel, DeliveryState
 from herald.store.tables import KEY_COLUMNS, MAX_ERROR_LENGTH, Delivery
 
@@ -71,10 +73,11 @@ class DeliveryRecord:
 
 
 class Reconciled(NamedTuple):
-    """What `reconcile_sending` did: rows confirmed sent, rows put back to pending."""
+    """What `reconcile_sending` did: rows confirmed sent, put back to pending, held unknown."""
 
     sent: int
     reset: int
+    unknown: int = 0
 
 
 # pending, or failed for a reason a retry can fix.
@@ -84,10 +87,18 @@ _CLAIMABLE: ColumnElement[bool] = or_(
 )
 # States a send outcome may overwrite; sent, delivered and bounced are final for the sender.
 # Spelled as ORs, not IN: an expanding IN cannot be used in executemany (mark_sent_many).
+# A permanent failure is final too: a provider's "failed" receipt can overtake the sender's
+# own `mark_sent`, and must not be turned back into "sent".
 _OPEN: ColumnElement[bool] = or_(
     Delivery.state == DeliveryState.PENDING,
     Delivery.state == DeliveryState.SENDING,
-    Delivery.state == DeliveryState.FAILED,
+    and_(Delivery.state == DeliveryState.FAILED, Delivery.permanent_failure.is_(False)),
+    Delivery.state == DeliveryState.UNKNOWN,
+)
+# What makes a person's contact point on a channel useless: fall back to the next channel.
+_DEAD: ColumnElement[bool] = or_(
+    Delivery.state == DeliveryState.BOUNCED,
+    and_(Delivery.state == DeliveryState.FAILED, Delivery.permanent_failure.is_(True)),
 )
 _COLUMNS = (
     Delivery.incident_id,
@@ -138,30 +149,42 @@ class Ledger:
         wanted = dict(items)
         if not wanted:
             return set()
+        _check_keys(incident_id, wanted)
+        # In key order: on PostgreSQL each row is locked as it is inserted or updated, and two
+        # transactions taking the same rows in different orders could deadlock.
+        wanted = dict(sorted(wanted.items()))
         now = _now()
         claimed: set[str] = set()
         with self._engine.begin() as conn:
             # Writing first takes SQLite's write lock at once, so the busy timeout applies
             # instead of a read-then-write upgrade failing with "database is locked".
-            self._insert_missing(
+            # New rows are inserted already claimed (the common case of a first run: one
+            # statement instead of two); rows that existed go through the conditional UPDATE.
+            fresh = self._insert_missing(
                 conn,
                 [
                     {
                         "incident_id": incident_id,
                         "person_id": person_id,
                         "channel": channel,
-                        "state": DeliveryState.PENDING,
-                        "attempts": 0,
+                        "state": DeliveryState.SENDING,
+                        "attempts": 1,
                         "permanent_failure": False,
                         "content_hash": digest,
+                        "idempotency_key": make_idempotency_key(incident_id, person_id, channel),
                         "updated_at": now,
                     }
                     for person_id, digest in wanted.items()
                 ],
             )
+            claimed.update(fresh)
+            self._lock_in_key_order(
+                conn, incident_id, channel, [pid for pid in wanted if pid not in fresh]
+            )
             by_hash: dict[str, list[str]] = defaultdict(list)
             for person_id, digest in wanted.items():
-                by_hash[digest].append(person_id)
+                if person_id not in fresh:
+                    by_hash[digest].append(person_id)
             for digest, person_ids in by_hash.items():
                 for chunk in _chunks(person_ids):
                     stmt = (
@@ -205,6 +228,9 @@ class Ledger:
         """`mark_sent` for a batch of (person id, provider message id), in one transaction."""
         if not sent:
             return
+        # Rows are locked in person-id order, as `claim_many` locks them, so two writers over
+        # the same people on PostgreSQL never wait on each other in a circle.
+        sent = sorted(sent, key=lambda item: item[0])
         stmt = (
             update(Delivery)
             .where(_key(incident_id, channel), Delivery.person_id == bindparam("b_person"))
@@ -217,9 +243,36 @@ class Ledger:
                 updated_at=_now(),
             )
         )
-        params = [{"b_person": pid, "b_provider_id": mid} for pid, mid in sent]
+        # A batch provider (SendGrid) gives one message id to a whole request: those rows
+        # are marked by one UPDATE ... IN instead of one statement per person.
+        by_id: dict[str | None, list[str]] = defaultdict(list)
+        for pid, mid in sent:
+            by_id[mid].append(pid)
+        singles = [
+            {"b_person": pids[0], "b_provider_id": mid}
+            for mid, pids in by_id.items()
+            if len(pids) == 1
+        ]
+        now = _now()
         with self._engine.begin() as conn:
-            conn.execute(stmt, params)
+            if singles:
+                conn.execute(stmt, singles)
+            for mid, pids in by_id.items():
+                if len(pids) == 1:
+                    continue
+                for chunk in _chunks(pids):
+                    conn.execute(
+                        update(Delivery)
+                        .where(_key(incident_id, channel), Delivery.person_id.in_(chunk))
+                        .where(_OPEN)
+                        .values(
+                            state=DeliveryState.SENT,
+                            provider_message_id=mid,
+                            last_error=None,
+                            permanent_failure=False,
+                            updated_at=now,
+                        )
+                    )
 
     def mark_failed(
         self, incident_id: str, person_id: str, channel: Channel, *, error: str, permanent: bool
@@ -242,7 +295,7 @@ class Ledger:
             .where(_OPEN)
             .values(
                 state=DeliveryState.FAILED,
-                last_error=error[:MAX_ERROR_LENGTH],
+                last_error=_error_text(error),
                 permanent_failure=permanent,
                 updated_at=_now(),
             )
@@ -250,13 +303,70 @@ class Ledger:
         with self._engine.begin() as conn:
             return conn.execute(stmt).rowcount == 1
 
+    def release(self, incident_id: str, channel: Channel, person_ids: Sequence[str]) -> None:
+        """Put claimed rows that were certainly not sent back to pending (the provider refused
+        the whole request, or the attempt gave up before sending them)."""
+        if not person_ids:
+            return
+        stmt = (
+            update(Delivery)
+            .where(_key(incident_id, channel), Delivery.person_id == bindparam("b_person"))
+            .where(Delivery.state == DeliveryState.SENDING)
+            .values(state=DeliveryState.PENDING, updated_at=_now())
+        )
+        with self._engine.begin() as conn:  # person-id order: see mark_sent_many
+            conn.execute(stmt, [{"b_person": pid} for pid in sorted(person_ids)])
+
+    def mark_failed_many(
+        self, incident_id: str, channel: Channel, failures: Sequence[tuple[str, str]]
+    ) -> None:
+        """Record permanent refusals (person id, reason without personal data) in one go."""
+        if not failures:
+            return
+        stmt = (
+            update(Delivery)
+            .where(_key(incident_id, channel), Delivery.person_id == bindparam("b_person"))
+            .where(_OPEN)
+            .values(
+                state=DeliveryState.FAILED,
+                last_error=bindparam("b_error"),
+                permanent_failure=True,
+                updated_at=_now(),
+            )
+        )
+        params = [
+            {"b_person": pid, "b_error": _error_text(error)}
+            for pid, error in sorted(failures, key=lambda item: item[0])  # see mark_sent_many
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(stmt, params)
+
+    def dead_channels(
+        self, incident_id: str, person_ids: Sequence[str], channels: Collection[Channel]
+    ) -> dict[str, set[Channel]]:
+        """Per person, the channels among `channels` that cannot reach them: the provider
+        refused the contact point for good or it bounced (the fallback order skips them)."""
+        if not person_ids or not channels:
+            return {}
+        dead: dict[str, set[Channel]] = defaultdict(set)
+        query = select(Delivery.person_id, Delivery.channel).where(
+            Delivery.incident_id == incident_id,
+            Delivery.channel.in_(list(channels)),
+            _DEAD,
+        )
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(person_ids)):
+                for person_id, channel in conn.execute(query.where(Delivery.person_id.in_(chunk))):
+                    dead[person_id].add(Channel(channel))
+        return dict(dead)
+
     # ---- crash recovery ----------------------------------------------------------------
 
     def reconcile_sending(
         self,
         incident_id: str,
         channel: Channel,
-        is_delivered: Callable[[str], bool],
+        is_delivered: Callable[[str], bool | None],
         *,
         person_ids: Collection[str] | None = None,
         older_than: datetime | None = None,
@@ -264,9 +374,11 @@ class Ledger:
         """Resolve rows left in `sending` (a worker died between claim and outcome).
 
         Each such row becomes sent if `is_delivered(person_id)` says the provider or outbox
-        has the message, otherwise pending again, to be claimed and sent normally. Nothing is
-        sent here. Limit the scope to rows no live worker can still hold: the person ids of
-        the batch being retried, and/or rows not updated since `older_than`.
+        has the message, pending again (to be claimed and sent normally) if it says the
+        provider does not, and `unknown` if it returns None (the provider cannot tell): such a
+        row is held for a person to decide (`resend_unknown`), never sent again on its own.
+        Nothing is sent here. Limit the scope to rows no live worker can still hold: the
+        person ids of the batch being retried, and/or rows not updated since `older_than`.
 
         Args:
             incident_id: The incident.
@@ -276,7 +388,7 @@ class Ledger:
             older_than: Only rows whose last update is before this instant.
 
         Returns:
-            How many rows were confirmed sent and how many were reset to pending.
+            How many rows were confirmed sent, reset to pending, or held as unknown.
         """
         query = select(Delivery.person_id).where(
             _key(incident_id, channel), Delivery.state == DeliveryState.SENDING
@@ -291,11 +403,12 @@ class Ledger:
                 for chunk in _chunks(list(person_ids)):
                     stuck.extend(conn.execute(query.where(Delivery.person_id.in_(chunk))).scalars())
         if not stuck:
-            return Reconciled(0, 0)
+            return Reconciled(0, 0, 0)
         # Ask the channel outside any transaction: it may be a slow provider lookup.
-        delivered = [person_id for person_id in stuck if is_delivered(person_id)]
-        done = set(delivered)
-        reset = [person_id for person_id in stuck if person_id not in done]
+        answers = {person_id: is_delivered(person_id) for person_id in stuck}
+        delivered = [pid for pid, answer in answers.items() if answer is True]
+        reset = [pid for pid, answer in answers.items() if answer is False]
+        unknown = [pid for pid, answer in answers.items() if answer is None]
         resolve = (
             update(Delivery)
             .where(_key(incident_id, channel), Delivery.person_id == bindparam("b_person"))
@@ -317,7 +430,31 @@ class Ledger:
                     resolve.values(state=DeliveryState.PENDING, updated_at=now),
                     [{"b_person": person_id} for person_id in reset],
                 )
-        return Reconciled(sent=len(delivered), reset=len(reset))
+            if unknown:
+                conn.execute(
+                    resolve.values(
+                        state=DeliveryState.UNKNOWN,
+                        last_error="interrupted mid-send; the provider cannot say if it has it",
+                        updated_at=now,
+                    ),
+                    [{"b_person": person_id} for person_id in unknown],
+                )
+        return Reconciled(sent=len(delivered), reset=len(reset), unknown=len(unknown))
+
+    def resend_unknown(self, incident_id: str, channel: Channel | None = None) -> int:
+        """A person's decision: send the rows held as `unknown` again (they become pending).
+
+        Returns how many rows were released. The next campaign run sends them.
+        """
+        stmt = update(Delivery).where(
+            Delivery.incident_id == incident_id, Delivery.state == DeliveryState.UNKNOWN
+        )
+        if channel is not None:
+            stmt = stmt.where(Delivery.channel == channel)
+        with self._engine.begin() as conn:
+            return conn.execute(
+                stmt.values(state=DeliveryState.PENDING, updated_at=_now())
+            ).rowcount
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -360,25 +497,51 @@ class Ledger:
     # ---- helpers -----------------------------------------------------------------------
 
     @staticmethod
-    def _insert_missing(conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """INSERT the rows, silently skipping those whose key already exists."""
+    def _insert_missing(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+        """INSERT the rows, skipping those whose key already exists; return the person ids
+        inserted. Where the database cannot say which, the rows are inserted as pending
+        instead (and the caller's conditional UPDATE claims them)."""
         dialect = conn.dialect.name
-        if dialect == "sqlite":
+        if dialect in ("sqlite", "postgresql"):
+            insert_fn = sqlite_insert if dialect == "sqlite" else pg_insert
+            stmt = insert_fn(Delivery).on_conflict_do_nothing(index_elements=KEY_COLUMNS)
+            if conn.dialect.insert_executemany_returning:
+                result = conn.execute(stmt.returning(Delivery.person_id), rows)
+                return set(result.scalars())
+            conn.execute(stmt, [_as_pending(row) for row in rows])
+            return set()
+        # Portable but slower: one savepoint per row.
+        for row in rows:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(Delivery), _as_pending(row))
+            except IntegrityError:
+                pass
+        return set()
+
+    @staticmethod
+    def _lock_in_key_order(
+        conn: Connection, incident_id: str, channel: Channel, person_ids: list[str]
+    ) -> None:
+        """Lock existing rows in person-id order before the UPDATEs that claim them.
+
+        The claiming UPDATEs run per content hash and per chunk, and PostgreSQL locks rows
+        in whatever order a plan visits them; locking them all first, in one global order,
+        keeps two overlapping batches from deadlocking. SQLite locks the whole database.
+        """
+        dialect = conn.dialect.name
+        if dialect == "sqlite" or not person_ids:
+            return
+        # Python's order (code points) is PostgreSQL's "C" collation: with the ids sorted by
+        # the caller, the chunks too come in one global order, whatever the database's locale.
+        order = Delivery.person_id.collate("C") if dialect == "postgresql" else Delivery.person_id
+        for chunk in _chunks(person_ids):
             conn.execute(
-                sqlite_insert(Delivery).on_conflict_do_nothing(index_elements=KEY_COLUMNS), rows
-            )
-        elif dialect == "postgresql":
-            conn.execute(
-                pg_insert(Delivery).on_conflict_do_nothing(index_elements=KEY_COLUMNS), rows
-            )
-        else:
-            # Portable but slower: one savepoint per row.
-            for row in rows:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(insert(Delivery), row)
-                except IntegrityError:
-                    pass
+                select(Delivery.id)
+                .where(_key(incident_id, channel), Delivery.person_id.in_(chunk))
+                .order_by(order)
+                .with_for_update()
+            ).all()
 
     @staticmethod
     def _update_returning_ids(conn: Connection, stmt: Any, person_ids: list[str]) -> set[str]:
@@ -394,8 +557,37 @@ class Ledger:
         return won
 
 
+def _as_pending(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "state": DeliveryState.PENDING, "attempts": 0}
+
+
 def _key(incident_id: str, channel: Channel) -> ColumnElement[bool]:
     return and_(Delivery.incident_id == incident_id, Delivery.channel == channel)
+
+
+def _check_keys(incident_id: str, wanted: dict[str, str]) -> None:
+    """Refuse, on every database, key values the ledger's columns cannot hold.
+
+    PostgreSQL fails the whole batch on a value longer than its column or holding NUL, where
+    SQLite would store it: refusing here makes a run on SQLite show what PostgreSQL would
+    do. The error names the field and the batch position, never the value (a person id may
+    be personal data).
+    """
+    _check_value("incident id", incident_id, "incident_id")
+    for position, (person_id, digest) in enumerate(wanted.items(), start=1):
+        _check_value(f"item {position} of the batch: person id", person_id, "person_id")
+        _check_value(f"item {position} of the batch: content hash", digest, "content_hash")
+
+
+def _check_value(what: str, value: str, column: str) -> None:
+    limit = cast(String, Delivery.__table__.c[column].type).length or 0
+    if len(value) > limit or "\x00" in value:
+        raise ValueError(f"{what} must be at most {limit} characters, without NUL")
+
+
+def _error_text(error: str) -> str:
+    # PostgreSQL text cannot hold NUL (a provider's error body might); the column has a limit.
+    return error.replace("\x00", "\ufffd")[:MAX_ERROR_LENGTH]
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:

@@ -36,6 +36,10 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint(*KEY_COLUMNS, name="uq_deliveries_incident_person_channel"),
         Index("ix_deliveries_incident_channel_state", "incident_id", "channel", "state"),
+        # Provider receipts name a message by Herald's key (SendGrid custom_args, Twilio
+        # callback URL) or by the provider's id.
+        Index("ix_deliveries_idempotency_key", "idempotency_key"),
+        Index("ix_deliveries_provider_message_id", "provider_message_id"),
     )
 
     # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
@@ -46,6 +50,9 @@ class Delivery(Base):
     person_id: Mapped[str] = mapped_column(String(255))
     channel: Mapped[Channel] = mapped_column(_enum_column(Channel))
     state: Mapped[DeliveryState] = mapped_column(_enum_column(DeliveryState))
+    # herald.channels.base.make_idempotency_key of the row's key: names the row to providers
+    # without carrying the person's id.
+    idempotency_key: Mapped[str] = mapped_column(String(32))
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR_LENGTH))

@@ -1,108 +1,59 @@
-"""send_notice_batch with a real ledger (SQLite file), a real outbox and a population CSV.
+"""send_notice_batch with a real ledger (SQLite file), a real outbox and a population CSV:
+a full batch, exactly once across runs and crashes, refusals, resuming, a changed file.
 
-The activity runs in `temporalio.testing.ActivityEnvironment`, whose `info` sets the attempt,
-the heartbeat details of a previous attempt and the heartbeat timeout, and whose
-`on_heartbeat` captures what the activity would have heartbeated.
+Fallback across channels is in test_delivery_fallback.py, provider errors, batches and
+pacing in test_delivery_errors.py; what they share is in delivery_support.py.
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import time
-from collections.abc import Collection, Iterator, Sequence
-from datetime import timedelta
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.delivery import CHUNK, DeliveryActivities, personalise, pick_message
+from activities.delivery import CHUNK
 from activities.population import PopulationActivities
-from herald.channels import OutboxChannel, OutgoingMessage, SendResult, make_idempotency_key
-from herald.models import (
-    RECIPIENT_NAME_TOKEN,
-    Channel,
-    DeliveryState,
-    DeliverySummary,
-    Person,
-    PopulationSource,
-    content_hash,
+from herald.channels import OutboxChannel, OutgoingMessage
+from herald.delivery import personalise, pick_message
+from herald.models import RECIPIENT_NAME_TOKEN, DeliveryState, DeliverySummary
+from herald.models.messages import CountPopulationInput
+from herald.population import PopulationFileError, verify_population
+from herald.store import Ledger
+from tests.activities.delivery_support import (
+    BODIES,
+    EMAIL,
+    INC,
+    LONG_TIMEOUT,
+    SMS,
+    SUBJECTS,
+    TINY_TIMEOUT,
+    Attempt,
+    Population,
+    Row,
+    ScriptedOutbox,
+    approved,
+    campaign,
+    engine_in,
+    outbox_files,
+    outbox_path,
+    population_of,
+    state,
+    states,
+    summary_of,
+    write_csv,
 )
-from herald.models.messages import (
-    ApprovedMessage,
-    CampaignSpec,
-    CountPopulationInput,
-    SendNoticeBatchInput,
-)
-from herald.population import (
-    PopulationFileError,
-    count_rows,
-    iter_rows,
-    open_population,
-    verify_population,
-)
-from herald.store import Ledger, create_schema, make_engine
 
-INC = "INC-2026-042"
-OBLIGATION = "gdpr-individuals"
-EMAIL, SMS = Channel.EMAIL, Channel.SMS
-ORDER = [EMAIL, SMS]
-
-SUBJECTS = {"en": "Security incident", "fr": "Incident de sécurité"}
-BODIES = {
-    "en": f"Dear {RECIPIENT_NAME_TOKEN},\n\nWe are writing about a security incident.\n",
-    "fr": f"Bonjour {RECIPIENT_NAME_TOKEN},\n\nNous vous écrivons au sujet d'un incident.\n",
-}
 EMAIL_PEOPLE = 1_200
-# Far beyond the gap between a claim and the retry, so reconciliation treats rows as live.
-LONG_TIMEOUT = timedelta(hours=1)
-# Shorter than the time between a claim and the retry: rows count as left by a dead attempt.
-TINY_TIMEOUT = timedelta(milliseconds=1)
 
 
 # ---- the population ----------------------------------------------------------------------------
-
-
-class Row(NamedTuple):
-    """One population row as written, with the channel the email-first order picks."""
-
-    id: str
-    name: str
-    email: str
-    phone: str
-    jurisdiction: str
-    language: str
-    first: str  # "email", "sms", "none" (no contact point) or "elsewhere" (not in FR)
-
-
-@dataclasses.dataclass(frozen=True)
-class Population:
-    source: PopulationSource
-    path: Path
-    rows: list[Row]  # rows[i] is data row i + 1
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    def row_of(self, person_id: str) -> int:
-        return next(i + 1 for i, row in enumerate(self.rows) if row.id == person_id)
-
-    def ids(self, first: str, *, after: int = 0, upto: int | None = None) -> list[str]:
-        """Ids whose first channel is `first`, in rows after..upto, in row order."""
-        last = self.total if upto is None else upto
-        return [r.id for i, r in enumerate(self.rows, 1) if r.first == first and after < i <= last]
-
-    def person(self, row: int) -> Person:
-        found = list(iter_rows(self.source, start_row=row, end_row=row))
-        assert len(found) == 1 and isinstance(found[0], Person)
-        return found[0]
 
 
 def _rows() -> list[Row]:
@@ -131,35 +82,14 @@ def _rows() -> list[Row]:
     return rows
 
 
-def _write_csv(path: Path, rows: Sequence[Row]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "name", "email", "phone", "jurisdiction", "language"])
-        for row in rows:
-            writer.writerow(
-                [row.id, row.name, row.email, row.phone, row.jurisdiction, row.language]
-            )
-
-
 @pytest.fixture
 def population(tmp_path: Path) -> Population:
-    path = tmp_path / "population.csv"
-    rows = _rows()
-    _write_csv(path, rows)
-    source = open_population(path)
-    assert count_rows(source) == len(rows)
-    return Population(source=source, path=path, rows=rows)
-
-
-# ---- ledger, outbox and adapters ----------------------------------------------------------------
+    return population_of(tmp_path / "population.csv", _rows())
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'herald.db'}")
-    create_schema(engine)
-    yield engine
-    engine.dispose()
+    yield from engine_in(tmp_path)
 
 
 @pytest.fixture
@@ -170,49 +100,6 @@ def ledger(engine: Engine) -> Ledger:
 @pytest.fixture
 def outbox(tmp_path: Path) -> OutboxChannel:
     return OutboxChannel(tmp_path / "outbox")
-
-
-class ScriptedOutbox:
-    """An OutboxChannel that records whom it sent to, and can crash or refuse on cue."""
-
-    name = "scripted-outbox"
-
-    def __init__(
-        self,
-        inner: OutboxChannel,
-        *,
-        crash_after: int | None = None,
-        refuse: Collection[str] = (),
-    ) -> None:
-        self.inner = inner
-        self.crash_after = crash_after
-        self.refuse = set(refuse)
-        self.sent: list[str] = []
-        self.refused: list[str] = []
-
-    def send(self, message: OutgoingMessage) -> SendResult:
-        if self.crash_after is not None and len(self.sent) >= self.crash_after:
-            raise RuntimeError("provider connection lost")
-        if message.person_id in self.refuse:
-            self.refused.append(message.person_id)
-            return SendResult(accepted=False, permanent_error="invalid address")
-        result = self.inner.send(message)
-        self.sent.append(message.person_id)
-        return result
-
-    def exists(self, message: OutgoingMessage) -> bool:
-        return self.inner.exists(message)
-
-
-def _path(outbox: OutboxChannel, person_id: str, channel: Channel = EMAIL) -> Path:
-    return outbox.key_path(INC, channel, make_idempotency_key(INC, person_id, channel))
-
-
-def _files(outbox: OutboxChannel, channel: Channel = EMAIL) -> dict[Path, int]:
-    """Every message file of the channel, with its modification time."""
-    folder = outbox.root / INC / channel.value
-    extension = "eml" if channel is EMAIL else "json"
-    return {path: path.stat().st_mtime_ns for path in folder.glob(f"*.{extension}")}
 
 
 def _email(path: Path) -> EmailMessage:
@@ -233,86 +120,6 @@ def _html(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-def _state(ledger: Ledger, person_id: str, channel: Channel = EMAIL) -> DeliveryState | None:
-    record = ledger.get(INC, person_id, channel)
-    return None if record is None else record.state
-
-
-# ---- running the activity -----------------------------------------------------------------------
-
-
-def _message(channel: Channel, language: str) -> ApprovedMessage:
-    subject = SUBJECTS[language] if channel is EMAIL else None
-    body = BODIES[language]
-    return ApprovedMessage(
-        draft_id=f"{OBLIGATION}.{channel}.{language}",
-        channel=channel,
-        language=language,
-        subject=subject,
-        body=body,
-        content_hash=content_hash(subject, body),
-    )
-
-
-def _spec(channel: Channel = EMAIL) -> CampaignSpec:
-    return CampaignSpec(
-        incident_id=INC,
-        obligation_id=OBLIGATION,
-        channel=channel,
-        channel_order=ORDER,
-        jurisdictions=["FR"],
-        messages=[_message(channel, "en"), _message(channel, "fr")],
-        default_language="en",
-    )
-
-
-class Attempt:
-    """One activity attempt: its environment and the heartbeats it recorded."""
-
-    def __init__(
-        self,
-        *,
-        attempt: int = 1,
-        details: Sequence[Any] = (),
-        heartbeat_timeout: timedelta | None = None,
-    ) -> None:
-        self.env = ActivityEnvironment()
-        self.env.info = dataclasses.replace(
-            self.env.info,
-            attempt=attempt,
-            heartbeat_details=list(details),
-            heartbeat_timeout=heartbeat_timeout,
-        )
-        self.beats: list[tuple[Any, ...]] = []
-        self.env.on_heartbeat = self._beat
-
-    def _beat(self, *details: Any) -> None:
-        self.beats.append(details)
-
-    def send(
-        self,
-        ledger: Ledger,
-        adapter: OutboxChannel | ScriptedOutbox,
-        population: Population,
-        *,
-        channel: Channel = EMAIL,
-        start: int = 1,
-        end: int | None = None,
-    ) -> DeliverySummary:
-        activities = DeliveryActivities(ledger=ledger, adapters={channel: adapter})
-        inp = SendNoticeBatchInput(
-            spec=_spec(channel),
-            source=population.source,
-            start_row=start,
-            end_row=population.total if end is None else end,
-        )
-        return self.env.run(activities.send_notice_batch, inp).summary
-
-
-def _summary(**counts: int) -> DeliverySummary:
-    return DeliverySummary(obligation_id=OBLIGATION, channel=EMAIL, **counts)
-
-
 # ---- a full batch -------------------------------------------------------------------------------
 
 
@@ -325,8 +132,9 @@ def test_full_batch_sends_each_email_first_person_exactly_once(
 
     emailed = population.ids("email")
     assert len(emailed) == EMAIL_PEOPLE
-    assert summary == _summary(targeted=EMAIL_PEOPLE, sent=EMAIL_PEOPLE, unreachable=1)
-    assert len(_files(outbox)) == summary.sent == ledger.counts(INC, EMAIL)["sent"]
+    # Nadia (no contact point) is unreachable, counted by the last channel's campaign.
+    assert summary == summary_of(targeted=EMAIL_PEOPLE, sent=EMAIL_PEOPLE)
+    assert len(outbox_files(outbox)) == summary.sent == ledger.counts(INC, EMAIL)["sent"]
     assert ledger.counts(INC) == {
         s.value: EMAIL_PEOPLE if s is DeliveryState.SENT else 0 for s in DeliveryState
     }
@@ -335,11 +143,11 @@ def test_full_batch_sends_each_email_first_person_exactly_once(
         assert record is not None and record.state is DeliveryState.SENT
         assert (
             record.provider_message_id
-            == _path(outbox, person_id).relative_to(outbox.root).as_posix()
+            == outbox_path(outbox, person_id).relative_to(outbox.root).as_posix()
         )
     for first in ("sms", "none", "elsewhere"):
         for person_id in population.ids(first):
-            assert not _path(outbox, person_id).exists()
+            assert not outbox_path(outbox, person_id).exists()
             assert ledger.get(INC, person_id, EMAIL) is None
     # The cursor ends past the batch, with the final counts.
     assert attempt.beats[-1] == (population.total, summary.model_dump(mode="json"))
@@ -350,28 +158,28 @@ def test_each_person_gets_their_name_in_their_language(
 ) -> None:
     Attempt().send(ledger, outbox, population)
 
-    english = _email(_path(outbox, "P0001"))  # no language: the default, English
+    english = _email(outbox_path(outbox, "P0001"))  # no language: the default, English
     assert english["Subject"] == SUBJECTS["en"]
     assert english["To"].addresses[0].addr_spec == "person1@example.org"
     assert _text(english) == BODIES["en"].replace(RECIPIENT_NAME_TOKEN, "Person 1")
     # The HTML part presents the same approved text, with the name filled in, escaped.
     assert "Person 1" in _html(english) and '<html lang="en"' in _html(english)
-    assert english["X-Herald-Content-Hash"] == _message(EMAIL, "en").content_hash
+    assert english["X-Herald-Content-Hash"] == approved(EMAIL, "en").content_hash
 
-    french = _email(_path(outbox, "P0004"))
+    french = _email(outbox_path(outbox, "P0004"))
     assert french["Subject"] == SUBJECTS["fr"]
     assert _text(french) == BODIES["fr"].replace(RECIPIENT_NAME_TOKEN, "Person 4")
     assert french["Content-Language"] == "fr" and '<html lang="fr"' in _html(french)
-    assert french["X-Herald-Content-Hash"] == _message(EMAIL, "fr").content_hash
+    assert french["X-Herald-Content-Hash"] == approved(EMAIL, "fr").content_hash
 
-    nameless = _email(_path(outbox, "P0002"))
+    nameless = _email(outbox_path(outbox, "P0002"))
     assert _text(nameless) == BODIES["en"].replace(RECIPIENT_NAME_TOKEN, "customer")
-    for path in _files(outbox):
+    for path in outbox_files(outbox):
         assert RECIPIENT_NAME_TOKEN not in _text(_email(path))
         assert RECIPIENT_NAME_TOKEN not in _html(_email(path))
 
 
-def test_unreachable_people_are_counted_by_the_first_channel_only(
+def test_unreachable_people_are_counted_by_the_last_channel_only(
     population: Population, ledger: Ledger, outbox: OutboxChannel
 ) -> None:
     by_email = Attempt().send(ledger, outbox, population, channel=EMAIL)
@@ -379,14 +187,13 @@ def test_unreachable_people_are_counted_by_the_first_channel_only(
 
     texted = population.ids("sms")
     assert len(texted) == 3
-    assert by_email.unreachable == 1
-    assert by_sms == DeliverySummary(
-        obligation_id=OBLIGATION, channel=SMS, targeted=3, sent=3, unreachable=0
-    )
-    assert len(_files(outbox, SMS)) == 3
-    assert {p for p in texted if _path(outbox, p, SMS).exists()} == set(texted)
+    # SMS is the last channel of the order: it counts Nadia, whom no channel reaches.
+    assert by_email.unreachable == 0
+    assert by_sms == summary_of(SMS, targeted=3, sent=3, unreachable=1)
+    assert len(outbox_files(outbox, SMS)) == 3
+    assert {p for p in texted if outbox_path(outbox, p, SMS).exists()} == set(texted)
     # People with both a phone and an email get the email only (P0003 has both).
-    assert _state(ledger, "P0003", SMS) is None and _state(ledger, "P0003") is DeliveryState.SENT
+    assert state(ledger, "P0003", SMS) is None and state(ledger, "P0003") is DeliveryState.SENT
     assert ledger.counts(INC, SMS)["sent"] == 3
 
 
@@ -397,16 +204,14 @@ def test_running_the_batch_again_sends_nothing_new(
     population: Population, ledger: Ledger, outbox: OutboxChannel
 ) -> None:
     first = Attempt().send(ledger, outbox, population)
-    files = _files(outbox)
+    files = outbox_files(outbox)
     recorder = ScriptedOutbox(outbox)
 
     again = Attempt().send(ledger, recorder, population)
 
     assert recorder.sent == []
-    assert again == _summary(
-        targeted=first.targeted, sent=0, already_sent=first.sent, unreachable=1
-    )
-    assert _files(outbox) == files  # same files, none rewritten
+    assert again == summary_of(targeted=first.targeted, sent=0, already_sent=first.sent)
+    assert outbox_files(outbox) == files  # same files, none rewritten
     assert ledger.counts(INC, EMAIL)["sent"] == first.sent
 
 
@@ -422,17 +227,19 @@ def test_crash_mid_chunk_records_what_was_accepted_and_the_retry_completes(
     with pytest.raises(RuntimeError, match="connection lost"):
         first.send(ledger, crashing, population)
 
-    # What the provider accepted is recorded as sent, not left in `sending`.
+    # What the provider accepted is recorded as sent, not left in `sending`; only the
+    # request that died is in doubt, and the rest of the chunk is free again.
     assert crashing.sent == emailed[:crash_after]
-    assert all(_state(ledger, p) is DeliveryState.SENT for p in crashing.sent)
+    assert all(state(ledger, p) is DeliveryState.SENT for p in crashing.sent)
+    assert state(ledger, emailed[crash_after]) is DeliveryState.SENDING
     counts = ledger.counts(INC, EMAIL)
-    in_flight = 2 * CHUNK - crash_after  # claimed with the crashed chunk, never sent
-    assert (counts["sent"], counts["sending"], counts["pending"]) == (crash_after, in_flight, 0)
+    unsent = 2 * CHUNK - crash_after - 1  # claimed with the crashed chunk, never sent
+    assert (counts["sent"], counts["sending"], counts["pending"]) == (crash_after, 1, unsent)
     # The last heartbeat says: everything up to the first full chunk is done and counted.
     cursor, partial = first.beats[-1]
     assert cursor == population.row_of(emailed[CHUNK - 1])
     committed = DeliverySummary.model_validate(partial)
-    assert committed == _summary(targeted=CHUNK, sent=CHUNK, unreachable=0)
+    assert committed == summary_of(targeted=CHUNK, sent=CHUNK, unreachable=0)
 
     time.sleep(0.02)  # the crashed attempt's claims are now older than the heartbeat timeout
     retry = ScriptedOutbox(outbox)
@@ -441,8 +248,10 @@ def test_crash_mid_chunk_records_what_was_accepted_and_the_retry_completes(
 
     assert set(retry.sent).isdisjoint(crashing.sent)
     assert sorted(crashing.sent + retry.sent) == sorted(emailed)
-    assert len(_files(outbox)) == EMAIL_PEOPLE
-    assert all(_path(outbox, p).exists() for p in emailed)
+    # The provider is asked about the row in doubt only, not the chunk's sent rows.
+    assert retry.lookups == [[emailed[crash_after]]]
+    assert len(outbox_files(outbox)) == EMAIL_PEOPLE
+    assert all(outbox_path(outbox, p).exists() for p in emailed)
     counts = ledger.counts(INC, EMAIL)
     assert (counts["sent"], counts["sending"], counts["pending"]) == (EMAIL_PEOPLE, 0, 0)
     # Nobody missing from the counts: the committed part plus what the retry did.
@@ -450,7 +259,7 @@ def test_crash_mid_chunk_records_what_was_accepted_and_the_retry_completes(
     assert summary.already_sent == crash_after - committed.sent
     assert summary.sent + summary.already_sent == EMAIL_PEOPLE
     assert summary.targeted == EMAIL_PEOPLE
-    assert (summary.failed, summary.unreachable) == (0, 1)
+    assert (summary.failed, summary.unreachable) == (0, 0)
 
 
 def _leave_sending(
@@ -458,7 +267,7 @@ def _leave_sending(
 ) -> OutgoingMessage:
     """What a crashed attempt leaves: a claimed row and, if `write`, the message written."""
     person = population.person(row)
-    spec = _spec()
+    spec = campaign()
     message = personalise(pick_message(spec, person.language), person, spec)
     assert ledger.claim_many(INC, EMAIL, [(person.id, message.content_hash)]) == {person.id}
     if write is not None:
@@ -483,8 +292,8 @@ def test_sending_row_whose_message_is_in_the_outbox_is_reconciled_without_resend
     assert message.person_id not in recorder.sent
     assert recorder.sent == others
     assert written.stat().st_mtime_ns == mtime
-    assert _state(ledger, message.person_id) is DeliveryState.SENT
-    assert summary == _summary(targeted=len(others) + 1, sent=len(others), already_sent=1)
+    assert state(ledger, message.person_id) is DeliveryState.SENT
+    assert summary == summary_of(targeted=len(others) + 1, sent=len(others), already_sent=1)
 
 
 def test_sending_row_whose_message_is_not_in_the_outbox_is_sent_on_retry(
@@ -501,8 +310,8 @@ def test_sending_row_whose_message_is_not_in_the_outbox_is_sent_on_retry(
     emailed = population.ids("email", upto=20)
     assert recorder.sent.count(message.person_id) == 1
     assert recorder.sent == emailed
-    assert _state(ledger, message.person_id) is DeliveryState.SENT
-    assert summary == _summary(targeted=len(emailed), sent=len(emailed))
+    assert state(ledger, message.person_id) is DeliveryState.SENT
+    assert summary == summary_of(targeted=len(emailed), sent=len(emailed))
 
 
 def test_sending_row_of_a_possibly_live_attempt_fails_the_retry(
@@ -517,7 +326,20 @@ def test_sending_row_of_a_possibly_live_attempt_fails_the_retry(
         )
 
     assert recorder.sent == []
-    assert _state(ledger, message.person_id) is DeliveryState.SENDING
+    assert state(ledger, message.person_id) is DeliveryState.SENDING
+    # The rest of the batch was claimed by this retry but not sent: released, not left to
+    # look like interrupted sends.
+    others = [p for p in population.ids("email", upto=20) if p != message.person_id]
+    assert states(ledger, others) == {DeliveryState.PENDING}
+    assert recorder.lookups == []
+
+    # The live attempt finishes its send; the next retry sends everyone else, once.
+    assert ledger.mark_sent(INC, message.person_id, EMAIL, "provider-id")
+    summary = Attempt(attempt=3, heartbeat_timeout=LONG_TIMEOUT).send(
+        ledger, recorder, population, start=1, end=20
+    )
+    assert recorder.sent == others
+    assert summary == summary_of(targeted=len(others) + 1, sent=len(others), already_sent=1)
 
 
 # ---- permanent refusals --------------------------------------------------------------------------
@@ -534,13 +356,13 @@ def test_permanent_refusal_is_failed_and_never_sent_again(
     first = Attempt().send(ledger, refusing, population, start=1, end=30)
 
     assert refusing.refused == [refused]
-    assert first == _summary(targeted=len(emailed), sent=len(emailed) - 1, failed=1)
+    assert first == summary_of(targeted=len(emailed), sent=len(emailed) - 1, failed=1)
     record = ledger.get(INC, refused, EMAIL)
     assert record is not None
     assert record.state is DeliveryState.FAILED
     assert record.permanent_failure is True
     assert record.last_error == "invalid address"
-    assert not _path(outbox, refused).exists()
+    assert not outbox_path(outbox, refused).exists()
 
     recorder = ScriptedOutbox(outbox)
     again = Attempt(attempt=rerun_attempt, heartbeat_timeout=TINY_TIMEOUT).send(
@@ -548,9 +370,9 @@ def test_permanent_refusal_is_failed_and_never_sent_again(
     )
 
     assert recorder.sent == []
-    assert again == _summary(targeted=len(emailed), already_sent=len(emailed) - 1, failed=1)
-    assert _state(ledger, refused) is DeliveryState.FAILED
-    assert not _path(outbox, refused).exists()
+    assert again == summary_of(targeted=len(emailed), already_sent=len(emailed) - 1, failed=1)
+    assert state(ledger, refused) is DeliveryState.FAILED
+    assert not outbox_path(outbox, refused).exists()
 
 
 # ---- resuming from a heartbeat ------------------------------------------------------------------
@@ -561,7 +383,7 @@ def test_resume_processes_only_rows_after_the_cursor_and_keeps_the_partial_count
 ) -> None:
     cursor = 700
     assert population.row_of("N0001") <= cursor  # its unreachable count is in the partial
-    partial = _summary(targeted=600, sent=590, already_sent=6, failed=4, unreachable=2)
+    partial = summary_of(targeted=600, sent=590, already_sent=6, failed=4, unreachable=2)
     recorder = ScriptedOutbox(outbox)
     attempt = Attempt(attempt=2, details=[cursor, partial.model_dump(mode="json")])
 
@@ -571,9 +393,9 @@ def test_resume_processes_only_rows_after_the_cursor_and_keeps_the_partial_count
     after = population.ids("email", after=cursor)
     assert recorder.sent == after
     assert all(ledger.get(INC, p, EMAIL) is None for p in before)
-    assert not any(_path(outbox, p).exists() for p in before)
-    assert len(_files(outbox)) == len(after)
-    assert summary == partial.add(_summary(targeted=len(after), sent=len(after)))
+    assert not any(outbox_path(outbox, p).exists() for p in before)
+    assert len(outbox_files(outbox)) == len(after)
+    assert summary == partial.add(summary_of(targeted=len(after), sent=len(after)))
     assert attempt.beats[-1] == (population.total, summary.model_dump(mode="json"))
     # Every chunk boundary heartbeat carries the counts so far, on top of the partial.
     boundaries = [b for b in attempt.beats if b[0] > cursor]
@@ -624,7 +446,7 @@ def test_send_notice_batch_refuses_a_changed_population_file(
     population: Population, ledger: Ledger, outbox: OutboxChannel
 ) -> None:
     rows = population.rows[1:]  # someone deleted the first row: every later row shifts up
-    _write_csv(population.path, rows)
+    write_csv(population.path, rows)
     recorder = ScriptedOutbox(outbox)
 
     with pytest.raises((ApplicationError, PopulationFileError)):

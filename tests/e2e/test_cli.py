@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -45,6 +46,8 @@ def herald_dev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subp
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group: the teardown stops the Temporal server it started too.
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while not port_open("127.0.0.1", port):
@@ -53,7 +56,14 @@ def herald_dev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subp
         time.sleep(0.2)
     yield process
     if process.poll() is None:
-        process.kill()
+        process.send_signal(signal.SIGINT)  # herald dev stops its Temporal server on Ctrl-C
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # whatever of the group is left
+    process.wait()
     get_settings.cache_clear()
 
 

@@ -1,8 +1,8 @@
 """Scale-out is configuration: two workers on one task queue share a campaign correctly.
 
 Both workers poll the same queue on the real Temporal dev server and share the ledger (one
-database, as two machines would share PostgreSQL). The campaign's batches spread over both,
-and every person is notified exactly once.
+database: SQLite, and a real PostgreSQL server as two machines would share it). The
+campaign's batches spread over both, and every person is notified exactly once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -35,9 +36,19 @@ def _population(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The workers' settings, with the ledger in SQLite or in a real PostgreSQL server."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_db_url")
+        return settings.model_copy(update={"database_url": url})
+    return settings
+
+
 async def test_two_workers_share_a_campaign_and_notify_each_person_once(
-    local_env: WorkflowEnvironment, settings: Settings, tmp_path: Path
+    local_env: WorkflowEnvironment, shared_settings: Settings, tmp_path: Path
 ) -> None:
+    settings = shared_settings
     client = herald_client(local_env, settings)
     # A second connection, as a second machine would have (one process may not run two
     # workers for one queue on one connection).

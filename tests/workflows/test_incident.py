@@ -15,6 +15,8 @@ from herald.client import IncidentClient
 from herald.inputs import load_facts
 from herald.intake import new_incident
 from herald.models import (
+    Audience,
+    Channel,
     Draft,
     DraftState,
     IncidentFacts,
@@ -79,6 +81,13 @@ def _incident(facts: IncidentFacts, incident_id: str) -> IncidentInput:
     )
 
 
+def _campaigns_of(status: IncidentStatus) -> set[tuple[str, Channel]]:
+    """Obligation x channel of every individual notice: one campaign each."""
+    return {
+        (d.obligation_id, d.channel) for d in status.drafts if d.audience is Audience.INDIVIDUALS
+    }
+
+
 async def test_incident_runs_to_closure_with_four_eyes(
     time_skipping_env: WorkflowEnvironment, settings: Settings, task_queue: str
 ) -> None:
@@ -114,7 +123,9 @@ async def test_incident_runs_to_closure_with_four_eyes(
             incidents,
             incident_id,
             lambda s: (
-                bool(s.deliveries)
+                # Every notice's campaigns have started (obligations are approved one after
+                # another) and finished.
+                {(d.obligation_id, d.channel) for d in s.deliveries} == _campaigns_of(s)
                 and all(d.completed for d in s.deliveries)
                 and all(r.status is ReportStatus.APPROVED for r in s.reports)
             ),

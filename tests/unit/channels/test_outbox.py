@@ -170,6 +170,18 @@ def test_header_injection_is_a_permanent_error(tmp_path: Path) -> None:
     assert result.permanent_error is not None
 
 
+def test_encoded_words_cannot_add_headers(tmp_path: Path) -> None:
+    # CVE-2024-6923: Python < 3.11.10 decodes "=?...?=" and writes the decoded CR/LF raw.
+    evil = "=?utf-8?q?x=0D=0ABcc=3A_victim=40evil=2Eexample?="
+    outbox = OutboxChannel(tmp_path)
+    result = outbox.send(message(recipient_name=evil, subject=evil))
+
+    parsed = parse(tmp_path / str(result.provider_message_id))
+    assert parsed["Bcc"] is None
+    assert parseaddr(str(parsed["To"]))[1] == message().to
+    assert "victim@evil.example" not in (tmp_path / str(result.provider_message_id)).read_text()
+
+
 def test_unsafe_incident_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         OutboxChannel(tmp_path).send(message(incident_id="../../etc"))

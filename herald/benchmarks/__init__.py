@@ -1,0 +1,1 @@
+"""Benchmarks that run Herald for real against local peers and print what they measured."""
