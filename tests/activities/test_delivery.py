@@ -8,13 +8,11 @@ pacing in test_delivery_errors.py; what they share is in delivery_support.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -40,7 +38,6 @@ from tests.activities.delivery_support import (
     ScriptedOutbox,
     approved,
     campaign,
-    engine_in,
     outbox_files,
     outbox_path,
     population_of,
@@ -85,21 +82,6 @@ def _rows() -> list[Row]:
 @pytest.fixture
 def population(tmp_path: Path) -> Population:
     return population_of(tmp_path / "population.csv", _rows())
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    yield from engine_in(tmp_path)
-
-
-@pytest.fixture
-def ledger(engine: Engine) -> Ledger:
-    return Ledger(engine)
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> OutboxChannel:
-    return OutboxChannel(tmp_path / "outbox")
 
 
 def _email(path: Path) -> EmailMessage:

@@ -8,11 +8,10 @@ mid-request and what reconciliation makes of it, SendGrid's partly sent batches;
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 
 import activities.delivery
@@ -31,7 +30,6 @@ from tests.activities.delivery_support import (
     Population,
     ScriptedOutbox,
     email_people,
-    engine_in,
     outbox_files,
     phone_people,
     population_of,
@@ -47,21 +45,6 @@ IDS = [f"E{i:03d}" for i in range(1, PEOPLE + 1)]
 @pytest.fixture
 def population(tmp_path: Path) -> Population:
     return population_of(tmp_path / "population.csv", email_people(PEOPLE))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    yield from engine_in(tmp_path)
-
-
-@pytest.fixture
-def ledger(engine: Engine) -> Ledger:
-    return Ledger(engine)
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> OutboxChannel:
-    return OutboxChannel(tmp_path / "outbox")
 
 
 def _rate_limited(retry_after: float | None = 0.01) -> TransientSendError:

@@ -6,7 +6,6 @@ Real ledger, real outbox; the adapters only script which recipients a provider r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,6 @@ from tests.activities.delivery_support import (
     Population,
     Row,
     ScriptedOutbox,
-    engine_in,
     outbox_files,
     population_of,
     state,
@@ -77,21 +75,6 @@ SMS_REFUSED = {"A09", "A10"}
 @pytest.fixture
 def population(tmp_path: Path) -> Population:
     return population_of(tmp_path / "population.csv", PEOPLE)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    yield from engine_in(tmp_path)
-
-
-@pytest.fixture
-def ledger(engine: Engine) -> Ledger:
-    return Ledger(engine)
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> OutboxChannel:
-    return OutboxChannel(tmp_path / "outbox")
 
 
 def _bounce(engine: Engine, person_id: str) -> None:
