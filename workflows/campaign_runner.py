@@ -122,16 +122,20 @@ class CampaignRunner:
 
     def rerun(self, channel: Channel | None) -> None:
         """Run the campaigns of `channel` (None: all) again, for rows released to pending."""
-        for key in sorted(self._tasks):
-            obligation_id, _, name = key.rpartition(".")
-            if channel is None or name == channel.value:
-                self.start(obligation_id, Channel(name), again=True)
+        for obligation_id, started in self._started():
+            if channel is None or started is channel:
+                self.start(obligation_id, started, again=True)
 
     def receipts(self, counts: ReceiptCounts) -> None:
         """Bounces and failures reported after sending: fall back for the people concerned."""
         if not (counts.bounced or counts.failed):
             return
-        for key in sorted(self._tasks):
-            obligation_id, _, channel = key.rpartition(".")
-            if channel == counts.channel.value:
-                self.fall_back(obligation_id, counts.channel)
+        for obligation_id, started in self._started():
+            if started is counts.channel:
+                self.fall_back(obligation_id, started)
+
+    def _started(self) -> list[tuple[str, Channel]]:
+        """(obligation id, channel) of every campaign started so far, in a stable order
+        (read back from the campaign keys, `<obligation id>.<channel>`)."""
+        keys = (key.rpartition(".") for key in sorted(self._tasks))
+        return [(obligation_id, Channel(channel)) for obligation_id, _, channel in keys]

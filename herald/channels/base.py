@@ -4,7 +4,6 @@ SMTP, letters)."""
 from __future__ import annotations
 
 import hashlib
-import html
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from herald.models.drafts import RECIPIENT_NAME_TOKEN
 from herald.models.vocabulary import Channel
+from herald.rendering import layout
 
 __all__ = [
     "ChannelAdapter",
@@ -77,7 +77,7 @@ class OutgoingMessage(BaseModel):
         """The HTML part with the name filled in, escaped (a name is data, never markup)."""
         if self.html is None:
             return None
-        return self.html.replace(RECIPIENT_NAME_TOKEN, html.escape(self.greeting_name))
+        return layout.personalise_html(self.html, self.greeting_name)
 
 
 class SendResult(BaseModel):
