@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit clean setup
+.PHONY: demo console test lint typecheck unit clean setup audit
 
 NODE_STAMP := node_modules/.package-lock.json
 
@@ -26,8 +26,17 @@ $(NODE_STAMP): package-lock.json
 		echo "npm not found: the contract tests (tests/contract) will be skipped" >&2; \
 	fi
 
+# The sample incident end to end, then (at a terminal) the console to look at it and run
+# your own: `herald dev` until Ctrl-C. Without a terminal (CI, scripts) it stops after the
+# sample incident; `make console` serves the console later.
 demo: $(STAMP)
 	$(BIN)/herald demo
+	@if [ -t 0 ] && [ -t 1 ] && [ "$${CI:-}" != "true" ]; then \
+		echo; echo "Starting the console (Ctrl-C to stop)..."; $(BIN)/herald dev; \
+	fi
+
+console: $(STAMP)
+	$(BIN)/herald dev
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,7 +45,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) $(NODE_STAMP) lint typecheck
+# Known vulnerabilities in what `pip install -e .[test]` installed, from PyPI's data. Fails on
+# a finding; PyPI unreachable only warns, except in CI (see scripts/audit.py).
+audit: $(STAMP)
+	$(BIN)/python scripts/audit.py
+
+test: $(STAMP) $(NODE_STAMP) lint typecheck audit
 	$(BIN)/pytest -q
 
 clean:

@@ -22,6 +22,7 @@ from herald.channels.config import ProviderSettings
 from herald.channels.outbox import OutboxChannel
 from herald.channels.queues import DELIVERY_CHANNELS, channel_queue
 from herald.channels.registry import build_adapters
+from herald.secrets import SecretsError, require_secrets
 from herald.settings import Settings, get_settings
 from herald.store.db import create_schema, make_engine
 from herald.store.ledger import Ledger
@@ -134,11 +135,15 @@ def build_worker(
 
 
 async def main() -> None:
-    """Connect to the configured Temporal and run until interrupted."""
+    """Check the secrets, connect to the configured Temporal and run until interrupted."""
     settings = get_settings()
+    require_secrets(settings, ProviderSettings())  # herald.secrets: refuses before connecting
     client = await connect(settings)
     await build_worker(client, settings).run()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except SecretsError as err:
+        raise SystemExit(f"error: {err}") from None

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -45,6 +46,9 @@ from herald.models.messages import (
 from workflows.incident import IncidentWorkflow
 
 R = TypeVar("R")
+
+# How long a listing waits for one incident's status before showing it without.
+LISTING_QUERY_TIMEOUT_S = 5.0
 
 
 class IncidentSummary(BaseModel):
@@ -89,26 +93,55 @@ class IncidentClient:
         """The live status (query)."""
         return await self.handle(incident_id).query(IncidentWorkflow.status)
 
+    def _listing_query(self) -> str:
+        # Only this deployment's task queue: an incident on another queue (a finished demo's,
+        # a test's) has no worker here to answer its queries.
+        queue = self.task_queue.replace("'", "")
+        return f"WorkflowType = 'IncidentWorkflow' AND TaskQueue = '{queue}'"
+
+    async def _status_or_none(self, incident_id: str) -> IncidentStatus | None:
+        try:
+            return await asyncio.wait_for(self.status(incident_id), LISTING_QUERY_TIMEOUT_S)
+        except Exception:  # noqa: BLE001 - one silent incident must not hide the others
+            return None
+
+    async def listed(
+        self, *, limit: int = 50, include_closed: bool = False
+    ) -> list[tuple[WorkflowExecution, IncidentStatus | None]]:
+        """This task queue's incidents, newest first, each with its live status.
+
+        Statuses are asked for concurrently, each within `LISTING_QUERY_TIMEOUT_S`; one that
+        does not answer (its worker away) is None instead of holding up the others. Closed
+        incidents are asked only with `include_closed`: answering means replaying their
+        whole history.
+        """
+        executions = [
+            e async for e in self.client.list_workflows(self._listing_query(), limit=limit)
+        ]
+        wanted = [include_closed or e.status == WorkflowExecutionStatus.RUNNING for e in executions]
+        statuses = await asyncio.gather(
+            *(self._status_or_none(e.id) for e, ask in zip(executions, wanted, strict=True) if ask)
+        )
+        answers = iter(statuses)
+        found = [
+            (e, next(answers) if ask else None) for e, ask in zip(executions, wanted, strict=True)
+        ]
+        return sorted(found, key=lambda pair: pair[0].start_time, reverse=True)
+
     async def list(self, *, limit: int = 50) -> list[IncidentSummary]:
         """Incidents, newest first, with the live phase of those still running."""
-        found: list[IncidentSummary] = []
-        # No ORDER BY: the dev server's SQLite visibility store does not support it.
-        query = "WorkflowType = 'IncidentWorkflow'"
-        async for execution in self.client.list_workflows(query, limit=limit):
-            running = execution.status == WorkflowExecutionStatus.RUNNING
-            status = await self.status(execution.id) if running else None
-            found.append(
-                IncidentSummary(
-                    incident_id=execution.id,
-                    started_at=execution.start_time,
-                    closed_at=execution.close_time,
-                    state=execution.status.name.lower() if execution.status else "unknown",
-                    phase=status.phase if status else None,
-                    next_deadline=status.next_deadline if status else None,
-                    open_obligations=len(status.open_obligations) if status else 0,
-                )
+        return [
+            IncidentSummary(
+                incident_id=execution.id,
+                started_at=execution.start_time,
+                closed_at=execution.close_time,
+                state=execution.status.name.lower() if execution.status else "unknown",
+                phase=status.phase if status else None,
+                next_deadline=status.next_deadline if status else None,
+                open_obligations=len(status.open_obligations) if status else 0,
             )
-        return sorted(found, key=lambda item: item.started_at, reverse=True)
+            for execution, status in await self.listed(limit=limit)
+        ]
 
     async def _update(self, incident_id: str, update: Any, arg: Any) -> Any:
         handle = self.handle(incident_id)

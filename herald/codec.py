@@ -7,7 +7,6 @@ newest key, and payloads written under an older key still decrypt while that key
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
+
+from herald.secret_files import read_or_create_private
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
@@ -46,24 +47,12 @@ def parse_keys(spec: str) -> dict[str, bytes]:
 
 def load_or_create_key_file(path: Path) -> dict[str, bytes]:
     """Read the local key file, creating it with one fresh key on first use (local mode only)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def new_key() -> str:
         key_id = f"k{secrets.token_hex(4)}"
-        encoded = base64.b64encode(secrets.token_bytes(32)).decode()
-        # Written to a private temporary file and linked into place: the key is never
-        # world-readable, and two processes starting at once agree on one key (the loser's
-        # link fails and it reads the winner's file, which is complete by then).
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(f"{key_id}:{encoded}\n")
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return parse_keys(path.read_text().replace("\n", ","))
+        return f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode()}\n"
+
+    return parse_keys(read_or_create_private(path, new_key).replace("\n", ","))
 
 
 class EncryptionCodec(PayloadCodec):

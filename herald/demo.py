@@ -171,7 +171,9 @@ async def drive_incident(
 
     sample = sample or EXAMPLE
     incident_id = datetime.now(UTC).strftime("INC-DEMO-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
-    task_queue = f"{settings.task_queue}-demo-{uuid.uuid4().hex[:8]}"
+    # The deployment's own queue: `herald dev` afterwards has workers on it, so the console
+    # can show (query) the closed demo incident.
+    task_queue = settings.task_queue
     incidents = IncidentClient(client, task_queue=task_queue)
     inp = new_incident(
         incident_id=incident_id,

@@ -3,13 +3,15 @@
 #   - Pango and HarfBuzz subsetting: WeasyPrint prints letters to PDF with them;
 #   - Noto CJK fonts: letters in Chinese, Japanese and Korean (DejaVu covers the rest);
 #   - PostgreSQL: `make test` runs the store tests on a throwaway server it starts from
-#     /usr/lib/postgresql/<version>/bin (tests/postgres.py); any installed version will do.
+#     /usr/lib/postgresql/<version>/bin (tests/postgres.py); any installed version will do;
+#   - Chromium: the console's browser tests drive Debian's headless Chromium through
+#     Playwright (`executable_path`), so Playwright never downloads a browser of its own.
 # Nothing is installed when everything is already there; without apt-get, it says what to
 # install and fails, so a missing font never shows up later as boxes in a letter.
 set -euo pipefail
 
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
-  postgresql)
+  postgresql chromium)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

@@ -21,9 +21,11 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from herald.api.app import create_app
+from herald.api.oidc_config import OidcConfig
 from herald.api.signals import WorkflowSignaller
 from herald.channels.config import ProviderSettings
 from herald.client import IncidentClient
+from herald.secrets import intake_secret, session_secret
 from herald.settings import Settings
 from herald.store.db import create_schema, make_engine
 from herald.temporal import connect
@@ -65,7 +67,14 @@ def api_server(
 ) -> uvicorn.Server:
     """The API app under uvicorn, signalling incidents through `connect_incidents`'s client."""
     app = create_app(
-        settings, providers, engine=engine, on_receipts=WorkflowSignaller(connect_incidents)
+        settings,
+        providers,
+        engine=engine,
+        on_receipts=WorkflowSignaller(connect_incidents),
+        incidents=connect_incidents,
+        session_secret=session_secret(settings),
+        intake_secret=intake_secret(settings),
+        oidc=OidcConfig.from_env(),
     )
     level = os.environ.get("HERALD_LOG_LEVEL", "WARNING").lower()
     # log_config None: keep the logging the CLI set up instead of uvicorn's own.
@@ -90,14 +99,19 @@ async def run_services(
         api_socket: A bound socket (`bind_api_socket`) to serve the API on; None: no API.
         providers: Public URL and verification secrets; default: from the environment.
 
-    The worker needs Temporal at once; the API alone connects on its first receipt, so it
-    takes receipts (into the ledger) while Temporal is unreachable.
+    The worker needs Temporal at once; the API alone connects on the first request that
+    needs Temporal (and keeps that connection), so it takes receipts (into the ledger) and
+    serves sign-in while Temporal is unreachable.
     """
     client: Client | None = await connect(settings) if worker is not None else None
+    connecting = asyncio.Lock()
 
     async def incidents() -> IncidentClient:
-        connected = client or await connect(settings)
-        return IncidentClient(connected, task_queue=settings.task_queue)
+        nonlocal client
+        async with connecting:  # one connection, however many requests arrive at once
+            if client is None:
+                client = await connect(settings)
+        return IncidentClient(client, task_queue=settings.task_queue)
 
     engine: Engine | None = None
     server: uvicorn.Server | None = None

@@ -13,9 +13,11 @@ signature checks out:
   server from starting instead of refusing every batch).
 
 Answers: 204 when the payload was applied (or had nothing final in it); 403 for a missing,
-malformed or wrong signature and for a SendGrid timestamp outside the accepted window; 503
-when the provider's verification secret is not configured (unverified receipts are never
-accepted); 400 for a body Herald cannot read, naming what is wrong; 413 past
+malformed or wrong signature and for a SendGrid timestamp outside the accepted window; 404
+when no channel uses that provider (no receipts are expected, none can be lost); 503 when a
+channel uses it but its verification secret is not configured (unverified receipts are never
+accepted, and a 5xx makes the provider retry, so they arrive once the secret is set); 400
+for a body Herald cannot read, naming what is wrong; 413 past
 `MAX_BODY_BYTES`. Nothing touches the ledger unless the answer is 204.
 
 SendGrid's timestamp window is `SENDGRID_MAX_AGE` (25 hours), not minutes: SendGrid retries a
@@ -156,6 +158,16 @@ async def _notify(on_receipts: OnReceipts, results: list[tuple[str, ReceiptCount
             )
 
 
+def _in_use(providers: ProviderSettings) -> set[str]:
+    return {
+        providers.email_provider,
+        providers.sms_provider,
+        providers.voice_provider,
+        providers.push_provider,
+        providers.letter_provider,
+    }
+
+
 def webhook_router(
     providers: ProviderSettings, *, engine: Engine, on_receipts: OnReceipts
 ) -> APIRouter:
@@ -182,6 +194,8 @@ def webhook_router(
     async def twilio_status(request: Request) -> Response:
         """A Twilio SMS or voice status callback (form-encoded; `?k=` names the message)."""
         token = providers.twilio_auth_token
+        if "twilio" not in _in_use(providers):
+            _refuse(404, "Twilio is not a provider of any channel (HERALD_SMS/VOICE_PROVIDER)")
         if token is None or not providers.public_url:
             _refuse(
                 503,
@@ -208,6 +222,8 @@ def webhook_router(
     @router.post(SENDGRID_EVENTS_PATH, status_code=204, response_class=Response)
     async def sendgrid_events(request: Request) -> Response:
         """A batch of SendGrid Event Webhook events (JSON array, signed)."""
+        if "sendgrid" not in _in_use(providers):
+            _refuse(404, "SendGrid is not the email provider (HERALD_EMAIL_PROVIDER)")
         if verifier is None:
             _refuse(
                 503,

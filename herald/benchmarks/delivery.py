@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from temporalio.client import Client, WorkflowHandle
+
 from herald.benchmarks.naive import naive_loop
 from herald.benchmarks.setup import JURISDICTION, LocalPeer, peer_providers, write_population
 from herald.models import Channel
@@ -25,6 +27,7 @@ from herald.models.messages import (
     ApprovedMessage,
     CampaignSpec,
     NotificationCampaignInput,
+    NotificationCampaignResult,
 )
 from herald.population import open_population
 from herald.settings import Settings
@@ -32,10 +35,16 @@ from herald.store.db import make_engine
 from herald.store.ledger import Ledger
 from herald.temporal import EmbeddedTemporal, connect, free_port
 
-__all__ = ["DeliveryBenchResult", "run_delivery_bench"]
+__all__ = [
+    "DeliveryBenchResult",
+    "campaign_input",
+    "campaign_workflow_id",
+    "run_delivery_bench",
+    "start_campaign",
+]
 
 BENCH_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
-_INCIDENT = "INC-BENCH-1"
+INCIDENT = "INC-BENCH-1"
 
 
 @dataclass
@@ -105,7 +114,7 @@ def run_delivery_bench(
             result = asyncio.run(_campaign(settings, providers, population, channel))
         seconds, max_events, runs = result
         received = peer.stats()
-        ledger_sent = Ledger(make_engine(settings.db_url)).counts(_INCIDENT, channel)["sent"]
+        ledger_sent = Ledger(make_engine(settings.db_url)).counts(INCIDENT, channel)["sent"]
         outcome = DeliveryBenchResult(
             recipients=recipients,
             seconds=round(seconds, 3),
@@ -126,16 +135,11 @@ def run_delivery_bench(
     return outcome
 
 
-async def _campaign(
-    settings: Settings, providers: Any, population: Path, channel: Channel
-) -> tuple[float, int, int]:
-    from worker import build_worker
-    from workflows.campaign import NotificationCampaignWorkflow
-
-    client = await connect(settings)
-    queue = f"bench-{time.time_ns()}"
+def campaign_input(population: Path, channel: Channel) -> NotificationCampaignInput:
+    """The benchmark's campaign: one approved notice to everyone in `population` on `channel`
+    (no fallback channel, so every recipient is the peer's to count)."""
     spec = CampaignSpec(
-        incident_id=_INCIDENT,
+        incident_id=INCIDENT,
         obligation_id="bench-individuals",
         channel=channel,
         channel_order=[channel],
@@ -143,15 +147,39 @@ async def _campaign(
         messages=[approved_message(channel)],
         sender_name="Herald Bench Inc",
     )
-    workflow_id = f"{_INCIDENT}.campaign.{channel.value}"
+    return NotificationCampaignInput(spec=spec, source=open_population(population))
+
+
+def campaign_workflow_id(channel: Channel) -> str:
+    """The campaign's workflow id (one campaign per channel and benchmark home)."""
+    return f"{INCIDENT}.campaign.{channel.value}"
+
+
+async def start_campaign(
+    client: Client, task_queue: str, population: Path, channel: Channel
+) -> WorkflowHandle[Any, NotificationCampaignResult]:
+    """Start the benchmark's campaign on `task_queue`; whoever serves that queue runs it."""
+    from workflows.campaign import NotificationCampaignWorkflow
+
+    return await client.start_workflow(
+        NotificationCampaignWorkflow.run,
+        campaign_input(population, channel),
+        id=campaign_workflow_id(channel),
+        task_queue=task_queue,
+    )
+
+
+async def _campaign(
+    settings: Settings, providers: Any, population: Path, channel: Channel
+) -> tuple[float, int, int]:
+    from worker import build_worker
+
+    client = await connect(settings)
+    queue = f"bench-{time.time_ns()}"
+    workflow_id = campaign_workflow_id(channel)
     async with build_worker(client, settings, task_queue=queue, providers=providers):
         started = time.perf_counter()
-        handle = await client.start_workflow(
-            NotificationCampaignWorkflow.run,
-            NotificationCampaignInput(spec=spec, source=open_population(population)),
-            id=workflow_id,
-            task_queue=queue,
-        )
+        handle = await start_campaign(client, queue, population, channel)
         await handle.result()
         seconds = time.perf_counter() - started
     # Follow the continue-as-new chain from the first run: every run's history counts.

@@ -10,6 +10,9 @@ Run: `python -m herald.benchmarks.peer --port 0 --ready-file F` (writes the boun
 
     GET  /_peer/stats   {"messages", "recipients", "unique", "duplicates", "requests"}
     POST /_peer/reset   forget everything
+
+With `--keep-bodies` it also answers Twilio's message list (`GET .../Messages.json?To=`),
+which Herald's crash recovery asks before sending an interrupted SMS again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import os
 import secrets
 import signal
 from collections import Counter
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,14 +41,16 @@ class PeerState:
         """Start empty."""
         self.requests = 0
         self.seen: Counter[str] = Counter()
-        self.bodies: dict[str, list[str]] = {}
+        # Per recipient: (body, creation time as Twilio writes it, RFC 2822 in GMT).
+        self.bodies: dict[str, list[tuple[str, str]]] = {}
         self.keep_bodies = False
 
     def record(self, recipient: str, body: str = "") -> None:
-        """Count one message to `recipient`."""
+        """Count one message to `recipient` (and keep its text, if asked to)."""
         self.seen[recipient] += 1
         if self.keep_bodies:
-            self.bodies.setdefault(recipient, []).append(body)
+            created = format_datetime(datetime.now(UTC))
+            self.bodies.setdefault(recipient, []).append((body, created))
 
     def stats(self) -> dict[str, int]:
         """Totals; `duplicates` counts every message beyond the first to a recipient."""
@@ -137,11 +144,20 @@ class _Peer:
         return "201 Created", {}, json.dumps({"sid": sid, "to": to, "status": "queued"})
 
     def twilio_list(self, target: str) -> tuple[str, dict[str, str], str]:
+        # What Herald's crash recovery asks (`TwilioSms.lookup`): the messages to a number,
+        # with the fields it matches on: body, creation time and direction.
         query = dict(parse_qsl(urlsplit(target).query))
         to = query.get("To", "")
         messages = [
-            {"sid": "SM" + secrets.token_hex(16), "to": to, "body": text, "status": "sent"}
-            for text in self.state.bodies.get(to, [])
+            {
+                "sid": "SM" + secrets.token_hex(16),
+                "to": to,
+                "body": text,
+                "status": "sent",
+                "direction": "outbound-api",
+                "date_created": created,
+            }
+            for text, created in reversed(self.state.bodies.get(to, []))  # newest first
         ]
         return "200 OK", {}, json.dumps({"messages": messages, "next_page_uri": None})
 

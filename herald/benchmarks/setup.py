@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from herald.channels.config import ProviderSettings
 from herald.models import Channel
 
-__all__ = ["LocalPeer", "peer_providers", "write_population"]
+__all__ = ["LocalPeer", "peer_providers", "provider_env", "write_population"]
 
 JURISDICTION = "US-CA"
 # An Account SID the SDK and the specs accept (AC + 32 hex digits); not a real account.
@@ -82,10 +82,14 @@ class LocalPeer:
         httpx.post(f"{self.url}/_peer/reset", timeout=30)
 
     def stop(self) -> None:
-        """Stop the peer."""
+        """Stop the peer (hard if it does not stop within a few seconds)."""
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
-            self._process.wait(timeout=10)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
 
     def __enter__(self) -> LocalPeer:
         return self.start()
@@ -137,3 +141,17 @@ def peer_providers(
         fcm_token_url=f"{peer_url}/token",
     )
     return settings.model_copy(update={f"rate_{channel.value}": rate})
+
+
+def provider_env(providers: ProviderSettings) -> dict[str, str]:
+    """`providers` as the HERALD_* environment variables `ProviderSettings()` reads back, for
+    a worker in another process (the chaos benchmark's). Unset values are left out."""
+    env: dict[str, str] = {}
+    for name in ProviderSettings.model_fields:
+        value = getattr(providers, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        env[f"HERALD_{name.upper()}"] = str(value)
+    return env

@@ -1,6 +1,7 @@
 """Provider settings (HERALD_*): which adapter serves each channel, credentials and limits.
 
-Credentials are `SecretStr`, so they never appear in a repr, a log line or an error. Every
+Credentials are `SecretStr`, so they never appear in a repr, a log line or an error, and each
+can be read from a file named by `HERALD_<NAME>_FILE` instead (herald.secret_files). Every
 provider's base URL is configurable: tests and benchmarks point the official SDKs at local
 peers on 127.0.0.1, production leaves the defaults.
 """
@@ -11,9 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from herald.models.vocabulary import Channel
+from herald.settings import SecretFilesSettings
 
 __all__ = ["ProviderSettings"]
 
@@ -23,10 +25,12 @@ PushProvider = Literal["outbox", "fcm"]
 LetterProvider = Literal["outbox", "printhouse"]
 
 
-class ProviderSettings(BaseSettings):
+class ProviderSettings(SecretFilesSettings):
     """How each channel is delivered. Unset providers mean the outbox (files, no sending)."""
 
-    model_config = SettingsConfigDict(env_prefix="HERALD_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HERALD_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     email_provider: EmailProvider = "outbox"
     sms_provider: SmsProvider = "outbox"

@@ -16,6 +16,7 @@ from herald.cli import (
     population,
     profiles,
     reports,
+    users,
 )
 from herald.cli.demo import demo
 from herald.cli.drill import drill
@@ -37,6 +38,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(population.app, name="population")
 app.add_typer(deliveries.app, name="deliveries")
+app.add_typer(users.app, name="users")
 app.command()(obligations)
 app.command()(preview)
 app.command()(register)

@@ -205,3 +205,64 @@ def bench_delivery(
             f"naive loop: {b['recipients']} recipients in {b['seconds']:.1f} s "
             f"= {b['per_second']:.0f}/s (peer received {b['received']})"
         )
+
+
+@app.command("chaos")
+def bench_chaos(
+    recipients: Annotated[
+        int, typer.Option("--recipients", min=2, help="people in the synthetic population")
+    ] = 100_000,
+    kills: Annotated[
+        int, typer.Option("--kills", min=0, help="times the worker is killed (SIGKILL)")
+    ] = 10,
+    channel: Annotated[
+        str,
+        typer.Option(
+            "--channel",
+            help="sms (Twilio, default: it can say after a crash what it has), email, push",
+        ),
+    ] = "sms",
+    seed: Annotated[int, typer.Option("--seed", help="seeds the kill points")] = 0,
+    rate: Annotated[
+        float | None,
+        typer.Option("--rate", min=0.001, help="messages per second allowed on the channel"),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=1, help="seconds before giving up (completed: false)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Run a campaign while its worker is killed --kills times and Temporal once.
+
+    The worker runs in its own process and is started again after each SIGKILL; the Temporal
+    dev server is killed once and started again on the same database. The local provider
+    peer then counts who got the notice: missed and duplicates are its counts. On email and
+    push, a send interrupted mid-request is held `unknown` (the provider cannot say whether it
+    took it), which shows as missed; SMS can be asked, hence the default.
+    """
+    from herald.benchmarks.chaos import CHAOS_CHANNELS, ChaosPlan, run_chaos_bench
+    from herald.models import Channel
+
+    try:
+        chosen = Channel(channel)
+    except ValueError:
+        chosen = None
+    if chosen not in CHAOS_CHANNELS:
+        raise typer.BadParameter("choose sms, email or push", param_hint="--channel")
+    assert chosen is not None
+    try:
+        ChaosPlan.draw(recipients, kills, seed)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--kills") from err
+    result = run_chaos_bench(recipients, kills, chosen, seed, rate=rate, timeout_s=timeout)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict()))
+        return
+    typer.echo(
+        f"chaos ({result.channel}): {result.recipients} recipients, {result.kills} worker kills, "
+        f"{result.server_restarts} Temporal restart(s) in {result.seconds:.1f} s; "
+        f"missed {result.missed}, duplicates {result.duplicates}, unknown {result.unknown}; "
+        f"campaign {'completed' if result.completed else 'NOT completed'} "
+        f"({result.workflow_status}); timeline and logs in {result.home}"
+    )

@@ -15,9 +15,10 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from herald.client import IncidentClient
+from herald.codec import CodecKeyError
 from herald.inputs import InputError
 from herald.settings import Settings, get_settings
-from herald.temporal import TemporalUnavailableError, connect
+from herald.temporal import TemporalTLSError, TemporalUnavailableError, connect
 
 T = TypeVar("T")
 
@@ -39,7 +40,8 @@ def run(coro: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return asyncio.run(coro())
     except InputError as err:
         fail(str(err), EXIT_BAD_INPUT)
-    except TemporalUnavailableError as err:
+    except (TemporalUnavailableError, TemporalTLSError, CodecKeyError) as err:
+        # Configuration problems: the messages name the setting, never a key.
         fail(str(err))
     except WorkflowUpdateFailedError as err:
         cause = err.cause

@@ -11,6 +11,7 @@ import typer
 
 from herald.cli.common import EXIT_BAD_INPUT, fail
 from herald.cli.incidents import show_status
+from herald.cli.server import demo_accounts, print_accounts
 from herald.inputs import InputError
 from herald.profiles import sample_incident
 from herald.settings import get_settings
@@ -61,10 +62,11 @@ def demo(
     if result.evidence is not None:
         typer.echo(f"Evidence pack: {result.evidence}", err=as_json)
     typer.echo(
-        "Next: `herald dev` for the Temporal UI on http://127.0.0.1:8233, "
-        "then `herald incident start --help`.",
+        "\nNext: `herald dev` (or `make console`) serves the console on http://127.0.0.1:8000 "
+        "and the Temporal UI on http://127.0.0.1:8233:",
         err=as_json,
     )
+    print_accounts(demo_accounts(settings), err=as_json)
     if as_json:
         typer.echo(
             json.dumps(

@@ -17,6 +17,7 @@ from herald.cli.common import (
     settings,
     table,
 )
+from herald.cli.watch import watch
 from herald.client import IncidentSummary
 from herald.inputs import load_facts
 from herald.intake import new_incident
@@ -120,6 +121,9 @@ def status(
         emit_json(current)
         return
     show_status(current)
+
+
+app.command("watch")(watch)
 
 
 def show_status(current: IncidentStatus, *, err: bool = False) -> None:

@@ -18,9 +18,13 @@ def _jurisdiction(code: str) -> str:
 
 
 def _zone(zone: str) -> str:
+    # Checked before ZoneInfo, which looks names up as file paths: a long name would reach
+    # the file system (OSError: file name too long) instead of being refused here.
+    if len(zone) > 64:
+        raise ValueError("unknown IANA time zone (longer than 64 characters)")
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as err:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as err:
         raise ValueError(f"unknown IANA time zone {zone!r}") from err
     return zone
 

@@ -81,3 +81,39 @@ class RegisterRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notification_required: Mapped[bool]
     entry: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+__all__ += ["ApiTokenRow", "UserRow"]
+
+
+class UserRow(Base):
+    """A person who signs in to the console or API (`herald.users.User`)."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    # Comma-separated role values: a handful of fixed words, never searched by SQL.
+    roles: Mapped[str] = mapped_column(String(100))
+    # argon2id hash; None for people who only sign in through single sign-on.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    sso: Mapped[bool] = mapped_column(default=False)
+    # Raised when the password changes or the user is disabled: older sessions stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenRow(Base):
+    """An API token for automation: only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_username", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -36,6 +36,12 @@ TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://receipts.example.org/"  # what Twilio calls; the test client is elsewhere
 TWILIO = "/webhooks/twilio/status"
 SENDGRID = "/webhooks/sendgrid/events"
+# Receipts are expected only from providers a channel uses.
+IN_USE: dict[str, Any] = {
+    "email_provider": "sendgrid",
+    "sms_provider": "twilio",
+    "voice_provider": "twilio",
+}
 
 
 class Recorder:
@@ -67,6 +73,7 @@ def providers(signing_key: ec.EllipticCurvePrivateKey) -> ProviderSettings:
         public_url=PUBLIC_URL,
         twilio_auth_token=SecretStr(TOKEN),
         sendgrid_webhook_public_key=public_key_b64(signing_key),
+        **IN_USE,
     )
 
 
@@ -205,3 +212,6 @@ def post_sendgrid(
     headers = sendgrid_headers(payload, signing_key, **sign)
     response: httpx.Response = client.post(SENDGRID, content=payload.encode(), headers=headers)
     return response
+
+
+from tests.api.stack import api, evidence_home  # noqa: E402,F401  (live-API fixtures)

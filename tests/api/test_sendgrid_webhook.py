@@ -19,6 +19,7 @@ from herald.models import Channel, ReceiptCounts
 from herald.settings import Settings
 from herald.store import Ledger
 from tests.api.conftest import (
+    IN_USE,
     INC,
     OTHER,
     PUBLIC_URL,
@@ -178,10 +179,15 @@ def test_sendgrid_events_are_refused_until_they_can_be_verified(
     settings: Settings,
     signing_key: ec.EllipticCurvePrivateKey,
 ) -> None:
-    client = client_for(engine, ProviderSettings(public_url=PUBLIC_URL), recorder, settings)
+    providers = ProviderSettings(public_url=PUBLIC_URL, **IN_USE)
+    client = client_for(engine, providers, recorder, settings)
     response = post_sendgrid(client, [event("delivered", "p1")], signing_key)
-    assert response.status_code == 503
+    assert response.status_code == 503  # SendGrid retries for 24 hours: nothing is lost
     assert "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY" in response.json()["detail"]
+    outbox_only = client_for(engine, ProviderSettings(public_url=PUBLIC_URL), recorder, settings)
+    response = post_sendgrid(outbox_only, [event("delivered", "p1")], signing_key)
+    assert response.status_code == 404
+    assert "HERALD_EMAIL_PROVIDER" in response.json()["detail"]
     assert row(ledger, "p1", Channel.EMAIL).state.value == "sent"
 
 

@@ -86,7 +86,10 @@ async def test_the_api_beside_the_worker_signals_the_incident(
     port = free_port()
     sock = bind_api_socket("127.0.0.1", port)
     stop = asyncio.Event()
-    providers = ProviderSettings(public_url=PUBLIC_URL, twilio_auth_token=SecretStr(TOKEN))
+    # The API expects Twilio receipts; the worker (its own, default settings) sends to the outbox.
+    providers = ProviderSettings(
+        public_url=PUBLIC_URL, twilio_auth_token=SecretStr(TOKEN), sms_provider="twilio"
+    )
     services = asyncio.create_task(
         run_services(settings, stop, worker=run_worker, api_socket=sock, providers=providers)
     )
@@ -133,6 +136,7 @@ def test_herald_serve_takes_receipts_without_temporal_and_stops_on_ctrl_c(tmp_pa
         "HERALD_HOME": str(home),
         "HERALD_PUBLIC_URL": PUBLIC_URL,
         "HERALD_TWILIO_AUTH_TOKEN": TOKEN,
+        "HERALD_SMS_PROVIDER": "twilio",
         # Nobody listens there: receipts must still reach the ledger.
         "HERALD_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
     }

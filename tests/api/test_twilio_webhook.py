@@ -14,6 +14,7 @@ from herald.models import Channel, ReceiptCounts
 from herald.settings import Settings
 from herald.store import Ledger
 from tests.api.conftest import (
+    IN_USE,
     INC,
     PUBLIC_URL,
     TOKEN,
@@ -127,11 +128,23 @@ def test_twilio_receipts_are_refused_until_they_can_be_verified(
 ) -> None:
     before = states(ledger)
     for providers in (
-        ProviderSettings(public_url=PUBLIC_URL),
-        ProviderSettings(twilio_auth_token=SecretStr(TOKEN)),
+        ProviderSettings(public_url=PUBLIC_URL, **IN_USE),
+        ProviderSettings(twilio_auth_token=SecretStr(TOKEN), **IN_USE),
     ):
         client = client_for(engine, providers, recorder, settings)
         response = post_twilio(client, sms_status("delivered"), key("p1", Channel.SMS))
-        assert response.status_code == 503
+        assert response.status_code == 503  # Twilio retries: nothing is lost meanwhile
         assert "HERALD_TWILIO_AUTH_TOKEN" in response.json()["detail"]
+    assert states(ledger) == before
+
+
+def test_twilio_receipts_are_not_found_when_no_channel_uses_twilio(
+    engine: Engine, ledger: Ledger, recorder: Recorder, settings: Settings
+) -> None:
+    before = states(ledger)
+    providers = ProviderSettings(public_url=PUBLIC_URL, twilio_auth_token=SecretStr(TOKEN))
+    client = client_for(engine, providers, recorder, settings)
+    response = post_twilio(client, sms_status("delivered"), key("p1", Channel.SMS))
+    assert response.status_code == 404
+    assert "HERALD_SMS/VOICE_PROVIDER" in response.json()["detail"]
     assert states(ledger) == before
