@@ -117,6 +117,9 @@ def dev(
     from herald.api.serving import ApiPortError, bind_api_socket
 
     settings.temporal_port = temporal_port
+    # The embedded Web UI's own origin may call the codec server, whatever its port.
+    ui_origins = [f"http://127.0.0.1:{temporal_ui_port}", f"http://localhost:{temporal_ui_port}"]
+    settings.codec_cors_origins = ",".join([settings.codec_cors_origins, *ui_origins])
     api: socket.socket | None = None
     try:
         api = bind_api_socket("127.0.0.1", port)
