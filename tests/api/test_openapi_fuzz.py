@@ -26,8 +26,6 @@ EXAMPLES = 12
 FUZZ_INCIDENT = "INC-FUZZ"
 # (method, path) -> why it is not fuzzed.
 EXCLUDED: dict[tuple[str, str], str] = {
-    ("POST", "/api/incidents"): "each valid case would start a real incident (covered by tests)",
-    ("POST", "/api/incidents/from-facts"): "as above",
     ("DELETE", "/api/tokens/{token_id}"): "could revoke the token the fuzzer itself sends",
     ("PATCH", "/api/users/{username}"): "could disable or demote the fuzzer's own user",
 }
