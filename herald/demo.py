@@ -184,6 +184,7 @@ async def drive_incident(
         approvals_required=2,
         sms_max_segments=settings.sms_max_segments,
         reminders=settings.reminder_policy(),
+        search_attributes=settings.search_attributes,
     )
     async with build_worker(client, settings, task_queue=task_queue):
         await incidents.start(inp)

@@ -28,6 +28,7 @@ def new_incident(
     sms_max_segments: int = 3,
     reminders: ReminderPolicy | None = None,
     backups: list[str] | None = None,
+    search_attributes: bool = False,
 ) -> IncidentInput:
     """The input of an IncidentWorkflow.
 
@@ -48,6 +49,7 @@ def new_incident(
         profile=profile,
         limits=ChannelLimits(sms_max_segments=sms_max_segments),
         reminders=_with_backups(reminders or ReminderPolicy(), profile, backups or []),
+        search_attributes=search_attributes,
         **extra,
     )
 

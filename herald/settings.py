@@ -116,6 +116,11 @@ class Settings(SecretFilesSettings):
         default=None,
         description="signs console session cookies, at least 32 bytes; unset = a file in home",
     )
+    search_attributes: bool = Field(
+        default=True,
+        description="incidents publish typed search attributes (registered by the embedded "
+        "server; on a cluster register them first, herald.models.search)",
+    )
     codec_cors_origins: str = Field(
         default="http://127.0.0.1:8233,http://localhost:8233",
         description="comma-separated origins of Temporal Web UIs that may call the codec server",

@@ -22,6 +22,7 @@ from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
 from herald.codec import CodecKeyError, EncryptionCodec, load_or_create_key_file, parse_keys
+from herald.models.search import server_flags
 from herald.settings import Settings
 
 LOCAL_KEY_FILE = "codec.keys"
@@ -203,6 +204,7 @@ class EmbeddedTemporal:
             "--log-level",
             "error",
         ]
+        args += server_flags()  # incidents' typed search attributes
         if self.ui_port is None:
             args.append("--headless")
         else:

@@ -12,6 +12,7 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from herald.models.search import SEARCH_ATTRIBUTES
 from herald.settings import PROJECT_ROOT, Settings
 from herald.temporal import data_converter, temporal_cli_path, test_server_path
 from tests import postgres
@@ -52,6 +53,7 @@ async def local_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli_path(),
         dev_server_database_filename=str(db),
+        search_attributes=SEARCH_ATTRIBUTES,
     )
     yield env
     await env.shutdown()

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         IncidentStatus,
         Phase,
         ReportStatus,
+        search,
     )
     from herald.models.delivery import (
         RECEIPTS_SIGNAL,
@@ -91,6 +92,7 @@ class IncidentWorkflow:
         self._rejudge_needed = False
         self._publishing: set[str] = set()
         self._undeliverable: set[str] = set()
+        self._published: tuple[object, ...] | None = None
 
     @workflow.run
     async def run(self, inp: IncidentInput) -> IncidentResult:
@@ -112,12 +114,14 @@ class IncidentWorkflow:
                     self._render_needed = False
                     await self._render()
                 await self._advance()
+            self._publish()
             await workflow.wait_condition(self._changed_since(seen))
         await workflow.wait_condition(workflow.all_handlers_finished)
         # A filed report's child still writes the approved filing (the evidence of what was
         # submitted); closing must not cut it off.
         await self._reports.settle()
         await self._record_register()
+        self._publish()
         assert state.closed_at is not None
         return IncidentResult(
             incident_id=inp.incident_id,
@@ -255,6 +259,30 @@ class IncidentWorkflow:
                 )
                 state.record_publication(item, published.location, workflow.now())
         self._phase = self._current_phase()
+
+    def _publish(self) -> None:
+        """Set the typed search attributes when they changed (incidents that asked for them;
+        histories from before them replay without)."""
+        state = self._state
+        if not state.inp.search_attributes or not workflow.patched("search-attributes"):
+            return
+        assessment = state.assessment
+        risk = assessment.risk if assessment is not None else state.facts.risk
+        deadline = state.next_deadline()
+        values = (self._phase, risk, deadline, len(state.open_obligations()))
+        if values == self._published:
+            return
+        self._published = values
+        workflow.upsert_search_attributes(
+            [
+                search.PHASE.value_set(self._phase.value),
+                search.SEVERITY.value_set(risk.value) if risk else search.SEVERITY.value_unset(),
+                search.NEXT_DEADLINE.value_set(deadline)
+                if deadline
+                else search.NEXT_DEADLINE.value_unset(),
+                search.OPEN_OBLIGATIONS.value_set(values[3]),
+            ]
+        )
 
     def _changed_since(self, seen: int) -> Callable[[], bool]:
         """A wait condition: something happened since the wake counter read `seen`."""

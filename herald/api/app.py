@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 
 import herald
 from herald.api.auth import LoginThrottle, Sessions
+from herald.api.limits import BodyLimit
 from herald.api.oidc import OidcConfig, oidc_router
+from herald.api.operations import MAX_POPULATION_BYTES
 from herald.api.routes import drafts, evidence, intake, reports, session, users
 from herald.api.routes import incidents as incident_routes
 from herald.api.routes.codec import codec_router
@@ -106,6 +108,9 @@ def create_app(
     # The web console: HTML pages behind the same roles, and its scripts and styles.
     app.include_router(console_router())
     app.mount("/static", StaticFiles(directory=CONSOLE_STATIC), name="static")
+    # Population files may be large; nothing else is. Checked before any route reads.
+    uploads = {"/api/incidents": MAX_POPULATION_BYTES, "/incidents": MAX_POPULATION_BYTES}
+    app.add_middleware(BodyLimit, larger=uploads)
     return app
 
 

@@ -142,10 +142,15 @@ class LoginThrottle:
 
     def succeeded(self, username: str) -> None:
         """Forget the failures of a user who signed in."""
-        self._failures.pop(username, None)
+        self._failures.pop(self._key(username), None)
+
+    @staticmethod
+    def _key(username: str) -> str:
+        # As the user store finds users: "Rory " and "rory" are one account, one count.
+        return username.strip().lower()
 
     def _recent(self, username: str) -> deque[float]:
-        times = self._failures.setdefault(username.strip().lower(), deque())
+        times = self._failures.setdefault(self._key(username), deque())
         while times and time.monotonic() - times[0] > self.window_s:
             times.popleft()
         return times

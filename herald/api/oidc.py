@@ -170,8 +170,14 @@ def _flow_signer(request: Request) -> URLSafeTimedSerializer:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would lend Herald's name to phishing."""
+    """Only a path on this site: an open redirect would lend Herald's name to phishing.
+
+    Control characters and spaces are refused too: browsers drop tabs and newlines from a
+    URL, so `/<TAB>/evil.example` in the page's refresh would lead to `//evil.example`.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in target):
         return "/"
     return target
 

@@ -75,6 +75,10 @@ def parse_facts(data: bytes, *, source: str = "facts") -> IncidentFacts:
     The same reader as `herald incident start --facts` (sizes, nesting, YAML aliases and
     repeated keys refused); JSON when the document starts with `{`, else YAML.
     """
+    if len(data) > MAX_FACTS_BYTES:
+        # Callers read at most one byte more than allowed: a cut-off YAML document could
+        # still parse, so a file that was cut must be refused, not read in part.
+        raise InputError(f"{source}: larger than {MAX_FACTS_BYTES >> 20} MiB")
     yaml_syntax = not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
     return read_document(
         data, IncidentFacts, source=source, what="the incident facts", yaml_syntax=yaml_syntax
@@ -141,6 +145,7 @@ async def start_incident(
             approvals_required=settings.approvals_required,
             sms_max_segments=settings.sms_max_segments,
             reminders=settings.reminder_policy(),
+            search_attributes=settings.search_attributes,
         )
     except ValidationError as err:  # the incident id or a team address
         raise InputError(describe_validation_error(err, "incident")) from None

@@ -11,7 +11,20 @@ from herald.rendering import l10n, layout
 from herald.rendering.context import SAMPLE_RECIPIENT, is_us_regime
 from herald.settings import Settings
 
-__all__ = ["SAMPLE_RECIPIENT", "preview_html"]
+__all__ = ["PREVIEW_HEADERS", "SAMPLE_RECIPIENT", "preview_html"]
+
+# A draft is text a responder (or an attacker's facts) chose, and a web notice is served as
+# the HTML it is: on Herald's origin it could run script with the reader's session. Every
+# preview therefore is a document of its own origin-less sandbox, with no script, request
+# or form, framed only by Herald, and never sniffed into another type.
+PREVIEW_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def preview_html(current: IncidentStatus, draft: Draft, settings: Settings) -> str | None:

@@ -70,6 +70,7 @@ def start(
             sms_max_segments=config.sms_max_segments,
             reminders=config.reminder_policy(),
             backups=backup,
+            search_attributes=config.search_attributes,
         )
         typer.echo(await (await incidents()).start(inp))
 

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse
 
 from herald.api.auth import Principal, Requires
 from herald.api.operations import find_draft
-from herald.api.previews import preview_html
+from herald.api.previews import PREVIEW_HEADERS, preview_html
 from herald.console import summary, views
 from herald.console.web import ConsoleError, ConsoleRoute, incidents, redirect, render
 from herald.console.web import workflow_call as call
@@ -40,15 +40,6 @@ Reader = Annotated[Principal, Depends(Requires(Action.READ))]
 Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
 Approver = Annotated[Principal, Depends(Requires(Action.APPROVE))]
 MAX_BODY = 200_000
-# The draft's HTML may style itself and carry data: images, nothing else; it is a document of
-# its own origin-less sandbox even when opened outside the frame.
-PREVIEW_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox"
-    ),
-    "X-Frame-Options": "SAMEORIGIN",
-}
 # What the preview frame calls each kind of document (its accessible name).
 PREVIEW_TITLES = {
     Channel.EMAIL: "The email's HTML part, as the recipient sees it",
@@ -201,5 +192,7 @@ async def revise(
     client = await incidents(request)
     # Browsers send CRLF from a textarea; drafts are kept with LF like every other source.
     text = body.replace("\r\n", "\n")
+    if subject is None:  # left out (as the API does): the current subject stays
+        subject = (await find_draft(client, incident_id, draft_id)).subject
     inp = ReviseDraftInput(draft_id=draft_id, author=principal.actor, subject=subject, body=text)
     return await _decide(request, incident_id, draft_id, client.revise(incident_id, inp), "revised")

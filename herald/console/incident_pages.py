@@ -70,7 +70,8 @@ async def start(
     client = await incidents(request)
 
     async def begin() -> str:
-        parsed = parse_facts(await facts.read(), source="facts")
+        # At most one byte over the limit is read: enough to refuse an oversized file.
+        parsed = parse_facts(await facts.read(MAX_FACTS_BYTES + 1), source="facts")
         path = None
         if population is not None and population.filename:
             path = await asyncio.to_thread(

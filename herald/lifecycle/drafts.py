@@ -203,6 +203,12 @@ class DraftReview:
         who = same_person(inp.approver)
         if who == same_person(draft.author):
             raise LifecycleError(f"{inp.approver} wrote draft {draft.id} and cannot approve it")
+        # Four eyes cover every version: whoever wrote an earlier one shaped this text too, and
+        # a colleague's trivial edit on top must not make their own words approvable by them.
+        if any(same_person(v.author) == who for v in draft.history if v.author != SYSTEM_ACTOR):
+            raise LifecycleError(
+                f"{inp.approver} wrote an earlier version of draft {draft.id} and cannot approve it"
+            )
         if any(same_person(a.approver) == who for a in draft.approvals):
             raise LifecycleError(f"{inp.approver} already approved draft {draft.id}")
         return draft

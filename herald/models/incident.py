@@ -59,6 +59,11 @@ class IncidentInput(BaseModel):
     reminders: ReminderPolicy = Field(
         default_factory=ReminderPolicy, description="when deadlines are recalled, and to whom"
     )
+    search_attributes: bool = Field(
+        default=False,
+        description="publish phase, severity, next deadline and open obligations as typed "
+        "search attributes (herald.models.search); the server must have them registered",
+    )
 
     @field_validator("channel_order")
     @classmethod

@@ -92,3 +92,22 @@ async def test_four_eyes_hash_binding_and_the_campaign_that_follows(api: ApiStac
     timeline = (await vera.get(f"/api/incidents/{incident_id}/timeline")).json()
     approvers = {e["actor"] for e in timeline if e["kind"] in ("draft.approval", "draft.approved")}
     assert approvers >= {"amal", "bo"}
+
+
+async def test_a_preview_is_a_sandboxed_document(api: ApiStack) -> None:
+    # A draft's words are a responder's: escaped in the email's HTML, and the preview is a
+    # sandbox besides, so nothing in it could run on Herald's origin with a reader's session.
+    rory, vera = api.as_user("rory"), api.as_user("vera")
+    incident_id = await start(rory)
+    current = await until(vera, incident_id, settled)
+    base = f"/api/incidents/{incident_id}/drafts"
+    script = draft_of(current, EMAIL)["body"] + "\n<script>fetch('/api/session')</script>\n"
+    assert (await rory.put(f"{base}/{EMAIL}", json={"body": script})).status_code == 200
+
+    preview = await vera.get(f"{base}/{EMAIL}/preview")
+
+    assert preview.status_code == 200 and preview.headers["content-type"].startswith("text/html")
+    assert "<script>" not in preview.text and "&lt;script&gt;" in preview.text
+    policy = preview.headers["content-security-policy"]
+    assert "sandbox" in policy.split("; ") and "default-src 'none'" in policy
+    assert "script-src" not in policy and preview.headers["x-content-type-options"] == "nosniff"

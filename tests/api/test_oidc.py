@@ -435,3 +435,12 @@ async def test_the_console_sign_in_page_offers_single_sign_on_only_when_configur
         transport=httpx.ASGITransport(app=plain), base_url="http://herald.test"
     ) as client:
         assert "/auth/oidc/login" not in (await client.get("/login")).text
+
+
+async def test_a_next_that_browsers_would_read_as_off_site_is_ignored(
+    herald: httpx.AsyncClient,
+) -> None:
+    # Browsers drop tabs and newlines from URLs: "/\t/evil.example" is "//evil.example".
+    done = await sign_in(herald, next_path="/\t/evil.example/x")
+
+    assert done.status_code == 200 and 'content="0;url=/"' in done.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from herald.api.auth import LoginThrottle
 from tests.api.stack import PASSWORD, ApiStack
 
 
@@ -69,3 +70,23 @@ async def test_only_administrators_manage_users(api: ApiStack) -> None:
     assert again.status_code == 422 and "already exists" in again.json()["detail"]
     weak = {**new, "username": "noa", "password": "short"}
     assert "at least 12" in (await api.as_user("ada").post("/api/users", json=weak)).text
+
+
+def test_a_sign_in_clears_the_failures_of_the_username_however_it_was_typed() -> None:
+    throttle = LoginThrottle(limit=2)
+    throttle.failed("bo")
+
+    throttle.succeeded("Bo ")  # the store signs "Bo " in as bo
+    throttle.failed("bo")
+
+    assert not throttle.blocked("bo")
+
+
+async def test_the_last_active_administrator_cannot_be_demoted_or_disabled(api: ApiStack) -> None:
+    admin = api.as_user("ada")
+    refused = await admin.patch("/api/users/ada", json={"roles": ["viewer"]})
+    assert refused.status_code == 409 and "no active administrator" in refused.json()["detail"]
+    assert (await admin.patch("/api/users/rory", json={"roles": ["admin"]})).status_code == 200
+    assert (await admin.patch("/api/users/ada", json={"roles": ["approver"]})).status_code == 200
+    rory = api.as_user("rory")
+    assert (await rory.patch("/api/users/rory", json={"disabled": True})).status_code == 409

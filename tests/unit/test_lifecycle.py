@@ -118,6 +118,20 @@ def test_author_cannot_approve_own_revision() -> None:
         _approve(state, draft_id, "alice")
 
 
+def test_an_author_of_any_earlier_version_cannot_approve() -> None:
+    state = _state()
+    draft_id = "gdpr-individuals.email.en"
+    for author, body in (("alice", "notice v2"), ("bob", "notice v3, one word changed")):
+        state.revise(
+            ReviseDraftInput(draft_id=draft_id, author=author, subject="S", body=body), [], [], NOW
+        )
+    assert state.draft(draft_id).version == 3
+    with pytest.raises(LifecycleError, match="wrote an earlier version"):
+        _approve(state, draft_id, " Alice")
+    _approve(state, draft_id, "carol")  # the system's first version binds nobody
+    assert state.draft(draft_id).approvals[0].approver == "carol"
+
+
 def test_approval_binds_to_content_hash() -> None:
     state = _state()
     draft_id = "gdpr-individuals.email.en"

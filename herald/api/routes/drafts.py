@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from herald.api import operations as ops
 from herald.api.auth import Principal, Requires
-from herald.api.previews import SAMPLE_RECIPIENT, preview_html
+from herald.api.previews import PREVIEW_HEADERS, SAMPLE_RECIPIENT, preview_html
 from herald.api.routes.incidents import fetch_status
 from herald.models import Draft, IncidentStatus
 from herald.models.drafts import RECIPIENT_NAME_TOKEN
@@ -153,7 +153,11 @@ async def preview_draft(
     with ops.api_errors(incident_id):
         draft = _sibling(current, draft_id, language, channel)
     data, media = await asyncio.to_thread(_document, current, draft, request)
-    return Response(data, media_type=media, headers={"X-Herald-Draft": draft.id})
+    headers = {"X-Herald-Draft": draft.id}
+    if media != "application/pdf":  # a browser's PDF viewer does not open in a sandbox
+        # A web notice is the responder's own HTML, and XML may carry script: sandboxed.
+        headers |= PREVIEW_HEADERS
+    return Response(data, media_type=media, headers=headers)
 
 
 @router.get("/{draft_id}/diff", response_model=DraftDiff)

@@ -72,6 +72,13 @@ def change_user(username: str, body: ChangeUserInput, request: Request, principa
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no user {username!r}")
     if body.disabled and username == principal.user.username:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="you cannot disable yourself")
+    loses_admin = body.disabled or (body.roles is not None and Role.ADMIN not in body.roles)
+    others = [u for u in users.all() if u.username != username and not u.disabled]
+    if loses_admin and not any(Role.ADMIN in u.roles for u in others):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="this would leave no active administrator; make someone else admin first",
+        )
     try:
         if body.roles is not None:
             users.set_roles(username, body.roles)
