@@ -17,9 +17,9 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from herald.store.users import UserStore
@@ -27,6 +27,10 @@ from herald.users import Action, User
 
 __all__ = [
     "CSRF_FIELD",
+    "Admin",
+    "Approver",
+    "Reader",
+    "Steerer",
     "CSRF_HEADER",
     "SESSION_COOKIE",
     "LoginThrottle",
@@ -235,3 +239,11 @@ class Requires:
             )
         request.state.principal = principal
         return principal
+
+
+# The caller of a route that reads, steers, approves or administers: one parameter each,
+# e.g. `principal: Steerer`.
+Reader = Annotated[Principal, Depends(Requires(Action.READ))]
+Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
+Approver = Annotated[Principal, Depends(Requires(Action.APPROVE))]
+Admin = Annotated[Principal, Depends(Requires(Action.ADMIN))]

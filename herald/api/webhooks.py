@@ -182,6 +182,7 @@ def webhook_router(
         WebhookConfigError: `sendgrid_webhook_public_key` is set but unusable.
     """
     router = APIRouter()
+    in_use = _in_use(providers)
     key = providers.sendgrid_webhook_public_key
     verifier = sendgrid_verifier(key) if key else None
 
@@ -194,7 +195,7 @@ def webhook_router(
     async def twilio_status(request: Request) -> Response:
         """A Twilio SMS or voice status callback (form-encoded; `?k=` names the message)."""
         token = providers.twilio_auth_token
-        if "twilio" not in _in_use(providers):
+        if "twilio" not in in_use:
             _refuse(404, "Twilio is not a provider of any channel (HERALD_SMS/VOICE_PROVIDER)")
         if token is None or not providers.public_url:
             _refuse(
@@ -222,7 +223,7 @@ def webhook_router(
     @router.post(SENDGRID_EVENTS_PATH, status_code=204, response_class=Response)
     async def sendgrid_events(request: Request) -> Response:
         """A batch of SendGrid Event Webhook events (JSON array, signed)."""
-        if "sendgrid" not in _in_use(providers):
+        if "sendgrid" not in in_use:
             _refuse(404, "SendGrid is not the email provider (HERALD_EMAIL_PROVIDER)")
         if verifier is None:
             _refuse(

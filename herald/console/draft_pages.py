@@ -18,10 +18,10 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Approver, Principal, Reader, Steerer
 from herald.api.operations import find_draft
 from herald.api.previews import PREVIEW_HEADERS, preview_html
 from herald.console import summary, views
@@ -31,14 +31,10 @@ from herald.models import Draft
 from herald.models.messages import ApproveDraftInput, RequestChangesInput, ReviseDraftInput
 from herald.models.vocabulary import Channel
 from herald.settings import Settings
-from herald.users import Action
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
-Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
-Approver = Annotated[Principal, Depends(Requires(Action.APPROVE))]
 MAX_BODY = 200_000
 # What the preview frame calls each kind of document (its accessible name).
 PREVIEW_TITLES = {

@@ -9,11 +9,11 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import Engine
 
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Approver, Reader, Steerer
 from herald.api.operations import (
     MAX_FACTS_BYTES,
     parse_facts,
@@ -37,15 +37,10 @@ from herald.models.vocabulary import DeliveryState
 from herald.profiles import known_orgs
 from herald.settings import Settings
 from herald.store.ledger import Ledger
-from herald.users import Action
 
 __all__ = ["act", "incident_status", "instant", "router"]
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
-Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
-Approver = Annotated[Principal, Depends(Requires(Action.APPROVE))]
-UPLOAD_CHUNK = 1 << 20
 
 
 @router.get("/incidents", response_class=HTMLResponse)

@@ -14,10 +14,10 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Reader, Steerer
 from herald.api.operations import find_report, keep_receipt, upload_chunks
 from herald.console import views
 from herald.console.incident_pages import act, instant
@@ -30,13 +30,10 @@ from herald.models.messages import (
 )
 from herald.models.reports import ReceiptRef
 from herald.models.vocabulary import ReportStatus
-from herald.users import Action
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
-Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
 REPORT = "/incidents/{incident_id}/reports/{report_id}"
 
 

@@ -13,20 +13,19 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
+from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from herald.api.auth import Principal, Requires, Sessions
+from herald.api.auth import Reader, Sessions
 from herald.api.routes.session import sign_in
 from herald.console import draft_pages, incident_pages, report_pages
 from herald.console.web import ConsoleRoute, local_path, redirect, render
 from herald.store.users import UserStore
-from herald.users import Action, UserError
+from herald.users import UserError
 
 __all__ = ["LOGIN_CSRF_COOKIE", "ROUTERS", "console_router"]
 
 LOGIN_CSRF_COOKIE = "herald_login_csrf"
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
 
 _router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

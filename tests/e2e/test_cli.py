@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -20,6 +19,7 @@ from herald.cli import app
 from herald.settings import get_settings
 from herald.temporal import free_port, port_open
 from tests.conftest import EXAMPLES
+from tests.e2e import dev_process
 
 runner = CliRunner()
 
@@ -31,39 +31,8 @@ def herald_dev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subp
     monkeypatch.setenv("HERALD_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HERALD_TEMPORAL_PORT", str(port))
     get_settings.cache_clear()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "herald.cli",
-            "dev",
-            "--temporal-port",
-            str(port),
-            "--temporal-ui-port",
-            str(ui_port),
-        ],
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # Its own process group: the teardown stops the Temporal server it started too.
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while not port_open("127.0.0.1", port):
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        assert time.monotonic() < deadline, "herald dev did not start"
-        time.sleep(0.2)
-    yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)  # herald dev stops its Temporal server on Ctrl-C
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # whatever of the group is left
-    process.wait()
+    with dev_process.herald_dev(os.environ, port=port, ui_port=ui_port) as process:
+        yield process
     get_settings.cache_clear()
 
 

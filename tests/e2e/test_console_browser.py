@@ -11,13 +11,9 @@ Screenshots of the pages (1366×768) go to HERALD_CONSOLE_SHOTS when that is set
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -29,10 +25,11 @@ import pytest
 from herald.settings import Settings
 from herald.store import create_schema, make_engine
 from herald.store.users import UserStore
-from herald.temporal import free_port, port_open
+from herald.temporal import free_port
 from herald.users import Role
 from tests.conftest import EXAMPLES
 from tests.console.helpers import example_facts
+from tests.e2e import dev_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -61,40 +58,10 @@ def console(tmp_path: Path) -> Iterator[str]:
     port, ui_port, api_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
     env |= {"HERALD_HOME": str(home), "HERALD_TEMPORAL_PORT": str(port)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "herald.cli",
-            "dev",
-            "--temporal-port",
-            str(port),
-            "--temporal-ui-port",
-            str(ui_port),
-            "--port",
-            str(api_port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own group: the teardown stops its Temporal server too
-    )
-    deadline = time.monotonic() + 60
-    while not (port_open("127.0.0.1", port) and port_open("127.0.0.1", api_port)):
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        assert time.monotonic() < deadline, "herald dev did not start"
-        time.sleep(0.2)
-    base = f"http://127.0.0.1:{api_port}"
-    assert httpx.get(f"{base}/login").status_code == 200
-    yield base
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    with dev_process.herald_dev(env, port=port, ui_port=ui_port, api_port=api_port):
+        base = f"http://127.0.0.1:{api_port}"
+        assert httpx.get(f"{base}/login").status_code == 200
+        yield base
 
 
 def _shot(page: Page, name: str, *, full_page: bool = True) -> None:

@@ -11,11 +11,11 @@ import asyncio
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from herald.api import operations as ops
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Approver, Reader, Steerer
 from herald.api.previews import PREVIEW_HEADERS, SAMPLE_RECIPIENT, preview_html
 from herald.api.routes.incidents import fetch_status
 from herald.models import Draft, IncidentStatus
@@ -28,14 +28,10 @@ from herald.models.messages import (
 )
 from herald.models.vocabulary import Channel
 from herald.rendering import layout, voice
-from herald.users import Action
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/incidents/{incident_id}/drafts", tags=["drafts"])
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
-Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
-Approver = Annotated[Principal, Depends(Requires(Action.APPROVE))]
 
 
 class ReviseInput(BaseModel):

@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from herald.api import operations as ops
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Reader
 from herald.evidence.pack import MissingReceiptsError, build_pack, safe_name
-from herald.users import Action
 
 __all__ = ["ROOT_HEADER", "router"]
 
 router = APIRouter(tags=["evidence"])
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
 # The pack's root hash, to be recorded apart from the zip (what `evidence verify --root` takes).
 ROOT_HEADER = "X-Herald-Evidence-Root"
 

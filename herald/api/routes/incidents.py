@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from pydantic import BaseModel, Field
 
 from herald.api import operations as ops
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Approver, Reader, Steerer
 from herald.client import IncidentSummary
 from herald.models import Assessment, IncidentFacts, IncidentStatus, TimelineEvent
 from herald.models.messages import (
@@ -25,15 +25,10 @@ from herald.models.messages import (
     WaiveObligationResult,
 )
 from herald.models.obligations import Obligation, RegimeDecision
-from herald.users import Action
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
-Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
-Approver = Annotated[Principal, Depends(Requires(Action.APPROVE))]
-_CHUNK = 1 << 20
 
 
 class StartedIncident(BaseModel):

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from herald.api import operations as ops
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Reader, Steerer
 from herald.api.routes.incidents import fetch_status
 from herald.evidence.store import evidence_dir
 from herald.models import ReportStatus
@@ -28,13 +28,10 @@ from herald.models.messages import (
     RecordRegulatorStatusInput,
 )
 from herald.models.reports import ReceiptRef, RegulatorReport
-from herald.users import Action
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["reports"])
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
-Steerer = Annotated[Principal, Depends(Requires(Action.STEER))]
 REPORT = "/api/incidents/{incident_id}/reports/{report_id}"
 
 

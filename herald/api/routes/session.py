@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from herald.api.auth import LoginThrottle, Principal, Requires, Sessions
+from herald.api.auth import LoginThrottle, Reader, Sessions
 from herald.store.users import ApiToken, UserStore
 from herald.users import Action, User, UserError
 
 __all__ = ["router", "sign_in"]
 
 router = APIRouter(tags=["session"])
-Reader = Annotated[Principal, Depends(Requires(Action.READ))]
 
 
 class SignInInput(BaseModel):

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from herald.api.auth import Principal, Requires
+from herald.api.auth import Admin
 from herald.store.users import UserStore
-from herald.users import Action, Role, User, UserError
+from herald.users import Role, User, UserError
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["users"])
-Admin = Annotated[Principal, Depends(Requires(Action.ADMIN))]
 
 
 class NewUserInput(BaseModel):
